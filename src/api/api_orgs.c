@@ -1,0 +1,1 @@
+/* api_orgs.c: being written */

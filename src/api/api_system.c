@@ -1,0 +1,1 @@
+/* api_system.c: being written */

@@ -1,0 +1,1 @@
+/* api_tokens.c: being written */

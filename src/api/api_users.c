@@ -1,0 +1,1 @@
+/* api_users.c: being written */
