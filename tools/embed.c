@@ -1,6 +1,6 @@
 /* Build-time tool: turn files into C arrays compiled into the vigie binary.
  *   vg-embed --migrations OUT.c NNNN_name.sql...   -> const vg_migration vg_migrations[]
- *   vg-embed --assets OUT.c PREFIX FILE...         -> const vg_asset vg_assets[]
+ *   vg-embed --assets OUT.c SYMBOL PREFIX FILE...  -> const vg_asset SYMBOL[]
  * Runs on the build machine only. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 {
 	FILE *o;
 	if (argc < 3) {
-		fprintf(stderr, "usage: vg-embed --migrations OUT.c FILE... | --assets OUT.c PREFIX FILE...\n");
+		fprintf(stderr, "usage: vg-embed --migrations OUT.c FILE... | --assets OUT.c SYMBOL PREFIX FILE...\n");
 		return 2;
 	}
 	o = fopen(argv[2], "w");
@@ -93,11 +93,11 @@ int main(int argc, char **argv)
 			free(data);
 		}
 		fputs("{0, 0, 0}};\n", o);
-	} else if (strcmp(argv[1], "--assets") == 0 && argc >= 4) {
-		const char *prefix = argv[3];
+	} else if (strcmp(argv[1], "--assets") == 0 && argc >= 5) {
+		const char *sym = argv[3], *prefix = argv[4];
 		size_t pl = strlen(prefix);
-		fputs("#include <stddef.h>\n#include \"http/assets.h\"\nconst vg_asset vg_assets[] = {\n", o);
-		for (int i = 4; i < argc; i++) {
+		fprintf(o, "#include <stddef.h>\n#include \"http/assets.h\"\nconst vg_asset %s[] = {\n", sym);
+		for (int i = 5; i < argc; i++) {
 			size_t n;
 			unsigned char *data = slurp(argv[i], &n);
 			const char *rel = strncmp(argv[i], prefix, pl) == 0 ? argv[i] + pl : base_name(argv[i]);
