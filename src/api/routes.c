@@ -40,7 +40,7 @@ const vg_route vg_api_routes[] = {
 	{"GET", "/api/v1/orgs/{id}/products", vg_h_org_child_list, VG_ACT_ORG_READ, 0, 0, "Products (CPE 2.3 names)", "registry", NULL, "ProductList", "cursor,limit"},
 	{"POST", "/api/v1/orgs/{id}/products", vg_h_org_child_add, VG_ACT_ORG_PRODUCT_WRITE, 16 KB, JSON, "Add a product", "registry", "ProductInput", "Product", NULL},
 	{"DELETE", "/api/v1/orgs/{id}/products/{cid}", vg_h_org_child_delete, VG_ACT_ORG_PRODUCT_WRITE, 0, 0, "Remove a product", "registry", NULL, NULL, NULL},
-	{"POST", "/api/v1/registry/import", vg_h_registry_import, VG_ACT_REGISTRY_IMPORT, 256 MB, VG_ROUTE_RAW_BODY, "Bulk import organisations (JSON or CSV, idempotent)", "registry", "ImportBody", "ImportReport", "format,dry_run"},
+	{"POST", "/api/v1/registry/import", vg_h_registry_import, VG_ACT_REGISTRY_IMPORT, 64 MB, VG_ROUTE_RAW_BODY, "Bulk import organisations (JSON or CSV, idempotent)", "registry", "ImportBody", "ImportReport", "format,dry_run"},
 	{"GET", "/api/v1/registry/export", vg_h_registry_export, VG_ACT_REGISTRY_EXPORT, 0, 0, "Export the registry (JSON or CSV)", "registry", NULL, "ExportBody", "format"},
 	{"GET", "/api/v1/lookup", vg_h_lookup, VG_ACT_LOOKUP, 0, 0, "Organisations concerned by an IP, domain, AS number or e-mail address", "registry", NULL, "LookupResult", "ip,domain,asn,email"},
 

@@ -6,6 +6,7 @@
 #ifndef VG_AUDIT_AUDIT_H
 #define VG_AUDIT_AUDIT_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -36,5 +37,43 @@ typedef struct vg_audit_problem {
  * up to max problems in probs (count in *nprobs). *checked = entries read. */
 vg_err vg_audit_verify(vg_db *db, vg_audit_problem *probs, int max, int *nprobs, int64_t *checked,
 		       vg_diag *d);
+
+/* ---- helpers for callers outside the HTTP layer (CLI, bootstrap) ---- */
+
+/* Who writes the entries: the CLI fills it from its vg_actor. */
+typedef struct vg_audit_ctx {
+	int64_t actor_id;
+	const char *actor;      /* "cli:root", username, ... */
+	const char *ip;         /* NULL = "" */
+	const char *request_id; /* NULL = "" */
+} vg_audit_ctx;
+
+/* Append an entry from a context: object_id 0 = "", detail_json NULL = {}. */
+vg_err vg_audit_record(vg_db *db, const vg_audit_ctx *ac, const char *action, const char *object_type,
+		       int64_t object_id, int64_t org_id, const char *outcome, const char *detail_json,
+		       vg_diag *d);
+
+/* The hash of an entry (64 hex characters + NUL) from its content and prev_hash. */
+#define VG_AUDIT_HASH_SIZE 65
+void vg_audit_hash(const char *prev_hash, int64_t seq, int64_t ts, const vg_audit_entry *e,
+		   char out[VG_AUDIT_HASH_SIZE]);
+
+/* Listing for the API: newest first. Strings NULL = no filter; since/until in
+ * ms (0 = unbounded, until exclusive); before_seq 0 = from the newest. */
+typedef struct vg_audit_filter {
+	const char *actor;
+	const char *action;
+	const char *object_type;
+	int64_t since;
+	int64_t until;
+	int64_t before_seq;
+	int limit;              /* 1..VG_PAGE_MAX; 0 = VG_PAGE_DEFAULT */
+} vg_audit_filter;
+
+/* *items: a new JSON array of entries {"seq","ts","actor_id","actor","action",
+ * "object_type","object_id","org_id","outcome","ip","request_id","detail",
+ * "prev_hash","hash"}. *next_cursor: seq to pass as before_seq, 0 at the end. */
+vg_err vg_audit_list(vg_db *db, const vg_audit_filter *f, json_t **items, int64_t *next_cursor,
+		     vg_diag *d);
 
 #endif

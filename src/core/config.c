@@ -349,7 +349,8 @@ out:
 }
 
 /* VIGIE_* variables that are not configuration keys. */
-static const char *const env_ignored[] = {"CONFIG", "ADMIN_PASSWORD", "FAKE_NOW", "TEST_", NULL};
+static const char *const env_ignored[] = {"CONFIG", "ADMIN_PASSWORD", "PASSWORD", "FAKE_NOW", "TEST_",
+					 "NO_PROGRESS", NULL};
 
 vg_err vg_config_load_env(vg_config *c, char *const *envp, vg_diag *d)
 {

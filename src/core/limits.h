@@ -65,11 +65,91 @@
 /* Failed logins before an account or address is slowed down, and the window. */
 #define VG_LOGIN_FAILURES_MAX 5
 #define VG_LOGIN_WINDOW_S 900
+/* A source address may be shared (NAT, proxy, a ministry's egress): its budget
+ * of failed logins is this many times an account's. */
+#define VG_LOGIN_ADDR_FACTOR 4
 /* Addresses/accounts tracked by the login throttle (bounded memory). */
 #define VG_THROTTLE_ENTRIES_MAX 65536
 
 /* ---- audit ---- */
 /* Size of an audit entry's detail JSON. */
 #define VG_AUDIT_DETAIL_MAX (16 * 1024)
+
+/* ---- accounts: sessions and API tokens (auth module) ---- */
+/* A token's name ("ci-export", "misp-sync"): a label, not a document. */
+#define VG_TOKEN_NAME_MAX 128
+/* Active API tokens per user: automation needs a handful; bounds the table. */
+#define VG_TOKENS_PER_USER_MAX 100
+/* Tokens listed for one user (revoked and expired included). */
+#define VG_TOKENS_LIST_MAX 1000
+/* Longest token lifetime: 5 years (1826 days); every token expires. */
+#define VG_TOKEN_TTL_MAX_S (1826LL * 86400)
+/* User-Agent kept with a session (truncated beyond). */
+#define VG_USER_AGENT_MAX 256
+/* Audit verification reads the chain in chunks of this many entries. */
+#define VG_AUDIT_VERIFY_CHUNK 1000
+/* Problems one audit verification reports (the walk itself always covers the whole chain). */
+#define VG_AUDIT_PROBLEMS_MAX 100
+
+/* ---- HTTP layer (src/http) ---- */
+/* Incoming X-Request-Id accepted as is up to this length ([A-Za-z0-9._-]);
+ * longer or odd values are replaced by a fresh random id. */
+#define VG_REQUEST_ID_MAX 64
+/* An oversized body is read and dropped up to this many bytes past the
+ * route's limit, so that a client that does not wait for "100 Continue"
+ * (most scripts) reads its 413 instead of a reset connection; bigger (or
+ * announced with Expect: 100-continue) is refused at once and the connection
+ * closed. Costs bandwidth only, never memory. */
+#define VG_HTTP_DISCARD_MAX (16 * 1024 * 1024)
+/* TLS certificate chain / key file read into memory at start. */
+#define VG_TLS_FILE_MAX (1024 * 1024)
+/* Trusted reverse proxies (CIDRs) and X-Forwarded-For hops examined. */
+#define VG_TRUSTED_PROXIES_MAX 64
+#define VG_XFF_HOPS_MAX 32
+/* Prometheus text rendered by the server (routes x status codes x histograms). */
+#define VG_METRICS_TEXT_MAX (4 * 1024 * 1024)
+
+/* Parent chain of an organisation (ministry > directorate > service ...): real
+ * hierarchies are a handful deep; the cap bounds the cycle check. (registry) */
+#define VG_ORG_DEPTH_MAX 32
+/* Errors kept in an import report (all are counted): enough to fix a file in
+ * one pass without a pathological file producing a huge report. (registry) */
+#define VG_IMPORT_ERRORS_MAX 1000
+
+/* ---- detection engine (src/detect) ---- */
+/* A Sigma rule file: SigmaHQ's largest (vulnerable driver hashes) is 295 KB. */
+#define VG_SIGMA_FILE_MAX (4 * 1024 * 1024)
+/* YAML documents in one rule file (a rule plus a few correlation/filter docs). */
+#define VG_SIGMA_DOCS_MAX 256
+/* Values of one field after modifier expansion (windash, base64offset, placeholders
+ * multiply them); the driver-hash rules have about 2,000. */
+#define VG_SIGMA_VALUES_MAX 16384
+/* Modifiers chained on one field ("|base64offset|contains|all" is 3). */
+#define VG_SIGMA_MODIFIERS_MAX 8
+/* Flags expanded by windash in one value: 5^n variants each. */
+#define VG_SIGMA_WINDASH_MAX 4
+/* Selections (search identifiers) and items per selection in one rule. */
+#define VG_SIGMA_SELECTIONS_MAX 256
+#define VG_SIGMA_ITEMS_MAX 1024
+/* Condition text, nesting of parentheses/not, and terms in one and/or chain. */
+#define VG_SIGMA_CONDITION_MAX 4096
+#define VG_SIGMA_COND_DEPTH_MAX 32
+#define VG_SIGMA_COND_TERMS_MAX 128
+/* Memory one rule may take while it is parsed (bounds hostile YAML). */
+#define VG_SIGMA_RULE_MEMORY_MAX (64 * 1024 * 1024)
+/* Rules in one ruleset and folder depth when loading rule folders. */
+#define VG_DETECT_RULES_MAX 1000000
+#define VG_DETECT_DIR_DEPTH_MAX 32
+/* One event (a JSON object or an EVTX record rendered as XML): Windows events
+ * are a few KB; PowerShell script blocks reach ~32 KB per record. */
+#define VG_EVENT_SIZE_MAX (4 * 1024 * 1024)
+/* Leaf fields in one event, nesting depth and flattened path length. */
+#define VG_EVENT_FIELDS_MAX 8192
+#define VG_EVENT_DEPTH_MAX 64
+#define VG_EVENT_PATH_MAX 1024
+/* Per-thread cache of event paths already mapped to rule fields. */
+#define VG_EVENT_PATH_CACHE_MAX 65536
+/* Mapping file (field renames, logsource routes). */
+#define VG_MAPPING_FILE_MAX (1024 * 1024)
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/limits.h"
 
 static struct {
 	vg_log_level level;
@@ -13,7 +14,7 @@ static struct {
 	pthread_mutex_t lock;
 } g_log = {VG_LOG_INFO, false, NULL, PTHREAD_MUTEX_INITIALIZER};
 
-static _Thread_local char t_rid[40];
+static _Thread_local char t_rid[VG_REQUEST_ID_MAX + 1];
 
 static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
 

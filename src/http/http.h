@@ -64,7 +64,7 @@ struct vg_req {
 	size_t body_len;
 	json_t *json;           /* parsed body for VG_ROUTE_JSON_BODY routes (borrowed) */
 	char client_ip[48];
-	char request_id[40];
+	char request_id[VG_REQUEST_ID_MAX + 8];
 	bool tls;
 	void *conn;             /* struct MHD_Connection *, for query/headers */
 
@@ -100,7 +100,11 @@ void vg_reply_not_found(vg_req *r);
 /* Ask the policy about an object; on refusal reply (401/403/404) and return false. */
 bool vg_req_allow(vg_req *r, const vg_object *obj);
 
-/* Audit helper: append an entry for this request (actor, ip, request id filled in). */
+/* Audit helper: append an entry for this request (actor, ip, request id filled
+ * in; outcome from r->status: "ok" until an error reply is set). detail is
+ * borrowed (the caller keeps its reference); its compact dump is cut to
+ * {"detail_truncated":true} beyond VG_AUDIT_DETAIL_MAX. Sets r->audited so the
+ * server does not add its own generic entry. */
 vg_err vg_req_audit(vg_req *r, const char *action, const char *object_type, int64_t object_id,
 		    int64_t org_id, json_t *detail, vg_diag *d);
 
@@ -132,5 +136,24 @@ char *vg_server_metrics_text(vg_server *s, vg_arena *a);
 const vg_route *vg_route_match(const vg_route *routes, const char *method, const char *path,
 			       const char **params, int *nparams, char *scratch, size_t scratchsz,
 			       bool *method_mismatch);
+/* Comma-separated methods under which path exists ("GET, PATCH"), for the
+ * Allow header of a 405. Returns the number of methods (0: unknown path). */
+int vg_route_allow(const vg_route *routes, const char *path, char *out, size_t outsz);
+/* Path parameter value (raw segment) as an id: strict positive decimal, no
+ * sign or leading zero, at most 2^53; 0 when malformed. */
+int64_t vg_parse_id(const char *s);
+
+/* Error reply with a code that is not a vg_err name ("csrf"). */
+void vg_reply_error_code(vg_req *r, int status, const char *code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* ---- OpenAPI (openapi.c) ---- */
+/* Build the document from a route table and the component schemas (a JSON
+ * object mapping schema names to JSON Schemas). NULL on allocation failure;
+ * a schemas text that does not parse yields empty components (logged). */
+json_t *vg_openapi_build(const vg_route *routes, const char *schemas_json, size_t len);
+
+/* Version string of this build ("0.1.0"). */
+const char *vg_version(void);
 
 #endif

@@ -212,6 +212,34 @@ static void test_config(void **state)
 	assert_int_equal(vg_config_load_text(&c, "listen\n", 7, "t.conf", &d), VG_ERR_INVALID);
 }
 
+static void test_sample_config_documents_every_key(void **state)
+{
+	char path[1024], *text;
+	FILE *f;
+	long n;
+	vg_config c;
+	vg_diag d;
+	(void)state;
+	snprintf(path, sizeof path, "%s/etc/vigie.conf", getenv("VIGIE_SOURCE_ROOT") ? getenv("VIGIE_SOURCE_ROOT") : ".");
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	text = calloc(1, (size_t)n + 1);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	vg_config_defaults(&c);
+	assert_int_equal(vg_config_load_text(&c, text, (size_t)n, path, &d), VG_OK);
+	for (const vg_cfg_key *k = vg_config_keys; k->name; k++) {
+		char needle[96];
+		snprintf(needle, sizeof needle, "#%s = ", k->name);
+		if (!strstr(text, needle))
+			fail_msg("etc/vigie.conf does not document key %s", k->name);
+	}
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_buf_limit),   cmocka_unit_test(test_time),
 		cmocka_unit_test(test_ip),          cmocka_unit_test(test_map),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_sample_config_documents_every_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

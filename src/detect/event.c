@@ -1,0 +1,653 @@
+/* Events: a flat list of (path, value) leaves. Two single-pass parsers fill
+ * it without building a document tree: one for JSON objects, one for the XML
+ * that EVTX records render to (mapped to the same paths as the JSON
+ * renderings: attributes under "#attributes", <Data Name="X"> as X). Values go
+ * into one buffer (and an ASCII-lowered twin) that the literal prefilter scans
+ * in one pass; each leaf is linked to the rule field it maps to, if any. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "detect/internal.h"
+
+vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs)
+{
+	memset(ev, 0, sizeof(*ev));
+	vg_buf_init(&ev->hay, VG_EVENT_SIZE_MAX * 2);
+	vg_buf_init(&ev->low, VG_EVENT_SIZE_MAX * 2);
+	vg_buf_init(&ev->paths, VG_EVENT_SIZE_MAX * 2);
+	vg_map_init(&ev->path_cache);
+	ev->nfids = rs->field_names.len;
+	ev->slot = malloc((ev->nfids ? ev->nfids : 1) * sizeof(int32_t));
+	ev->touched = malloc((ev->nfids ? ev->nfids : 1) * sizeof(int32_t));
+	if (!ev->slot || !ev->touched)
+		return VG_ERR_NOMEM;
+	for (size_t i = 0; i < ev->nfids; i++)
+		ev->slot[i] = -1;
+	return VG_OK;
+}
+
+void vg_event_fini(vg_event *ev)
+{
+	if (!ev)
+		return;
+	vg_buf_fini(&ev->hay);
+	vg_buf_fini(&ev->low);
+	vg_buf_fini(&ev->paths);
+	vg_map_fini(&ev->path_cache);
+	free(ev->fields);
+	free(ev->slot);
+	free(ev->touched);
+	memset(ev, 0, sizeof(*ev));
+}
+
+void vg_event_reset(vg_event *ev)
+{
+	for (size_t i = 0; i < ev->ntouched; i++)
+		ev->slot[ev->touched[i]] = -1;
+	ev->ntouched = 0;
+	ev->nfields = 0;
+	vg_buf_reset(&ev->hay);
+	vg_buf_reset(&ev->low);
+	vg_buf_reset(&ev->paths);
+}
+
+static int path_fid(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen)
+{
+	void *c = vg_map_get(&ev->path_cache, path, plen);
+	char norm[VG_EVENT_PATH_MAX];
+	int fid;
+	if (c)
+		return (int)((intptr_t)c - 2);
+	size_t n = vg_rs_normalize(rs, path, plen, norm, sizeof(norm));
+	fid = vg_rs_field_find(rs, norm, n);
+	if (ev->path_cache.len < VG_EVENT_PATH_CACHE_MAX)
+		(void)vg_map_put(&ev->path_cache, path, plen, (void *)(intptr_t)(fid + 2), NULL);
+	return fid;
+}
+
+vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val, size_t vlen,
+		    vg_ftype type)
+{
+	vg_efield *f;
+	vg_err e;
+	if (ev->nfields >= VG_EVENT_FIELDS_MAX)
+		return VG_ERR_LIMIT;
+	if (ev->nfields == ev->capfields) {
+		size_t nc = ev->capfields ? ev->capfields * 2 : 64;
+		vg_efield *nf = realloc(ev->fields, nc * sizeof(*nf));
+		if (!nf)
+			return VG_ERR_NOMEM;
+		ev->fields = nf;
+		ev->capfields = nc;
+	}
+	f = &ev->fields[ev->nfields];
+	f->path_off = (uint32_t)ev->paths.len;
+	f->path_len = (uint32_t)plen;
+	f->val_off = (uint32_t)ev->hay.len;
+	f->val_len = (uint32_t)vlen;
+	f->type = (uint8_t)type;
+	if ((e = vg_buf_append(&ev->paths, path, plen)) || (e = vg_buf_putc(&ev->paths, 0)))
+		return e;
+	if (val != ev->hay.data + ev->hay.len) /* the JSON parser decodes in place */
+		if ((e = vg_buf_append(&ev->hay, val, vlen)))
+			return e;
+	if (val == ev->hay.data + ev->hay.len && vlen) /* appended in place: account for it */
+		ev->hay.len += vlen;
+	if ((e = vg_buf_putc(&ev->hay, '\n')) || (e = vg_buf_reserve(&ev->low, vlen + 1)))
+		return e;
+	{
+		const char *src = ev->hay.data + f->val_off;
+		char *dst = ev->low.data + ev->low.len;
+		for (size_t i = 0; i < vlen; i++) {
+			char c = src[i];
+			dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		}
+		dst[vlen] = '\n';
+		ev->low.len += vlen + 1;
+		ev->low.data[ev->low.len] = 0;
+	}
+	f->fid = path_fid(ev, rs, path, plen);
+	f->next = -1;
+	if (f->fid >= 0 && (size_t)f->fid < ev->nfids) {
+		if (ev->slot[f->fid] < 0)
+			ev->touched[ev->ntouched++] = f->fid;
+		f->next = ev->slot[f->fid];
+		ev->slot[f->fid] = (int32_t)ev->nfields;
+	} else {
+		f->fid = -1;
+	}
+	ev->nfields++;
+	return VG_OK;
+}
+
+/* ---- JSON ---- */
+
+typedef struct jparser {
+	vg_event *ev;
+	const vg_ruleset *rs;
+	const char *s;
+	size_t pos, len;
+	char path[VG_EVENT_PATH_MAX];
+	size_t plen;
+	vg_diag *d;
+} jparser;
+
+static void ws(jparser *p)
+{
+	while (p->pos < p->len) {
+		char c = p->s[p->pos];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			break;
+		p->pos++;
+	}
+}
+
+static vg_err jfail(jparser *p, const char *what)
+{
+	return vg_diag_set(p->d, VG_ERR_INVALID, NULL, "JSON: %s at offset %zu", what, p->pos);
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static bool hex4(jparser *p, uint32_t *out)
+{
+	uint32_t v = 0;
+	if (p->pos + 4 > p->len)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(p->s[p->pos + i]);
+		if (h < 0)
+			return false;
+		v = v << 4 | (uint32_t)h;
+	}
+	p->pos += 4;
+	*out = v;
+	return true;
+}
+
+static size_t utf8_put(char *o, uint32_t cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 63));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 63));
+		o[2] = (char)(0x80 | (cp & 63));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 63));
+	o[2] = (char)(0x80 | (cp >> 6 & 63));
+	o[3] = (char)(0x80 | (cp & 63));
+	return 4;
+}
+
+/* Decode the string at p->pos (opening quote) into dst (capacity: the raw
+ * length is an upper bound of the decoded length). */
+static vg_err jstring(jparser *p, char *dst, size_t cap, size_t *outlen)
+{
+	size_t o = 0;
+	p->pos++;
+	for (;;) {
+		const char *start = p->s + p->pos;
+		const char *q = start;
+		const char *end = p->s + p->len;
+		while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+			q++;
+		if (o + (size_t)(q - start) + 4 > cap)
+			return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long at offset %zu", p->pos);
+		memcpy(dst + o, start, (size_t)(q - start));
+		o += (size_t)(q - start);
+		p->pos = (size_t)(q - p->s);
+		if (q >= end)
+			return jfail(p, "unterminated string");
+		if (*q == '"') {
+			p->pos++;
+			*outlen = o;
+			return VG_OK;
+		}
+		if ((unsigned char)*q < 0x20)
+			return jfail(p, "control character in string");
+		p->pos++;
+		if (p->pos >= p->len)
+			return jfail(p, "bad escape");
+		char c = p->s[p->pos++];
+		if (o + 4 > cap)
+			return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long");
+		switch (c) {
+		case '"': dst[o++] = '"'; break;
+		case '\\': dst[o++] = '\\'; break;
+		case '/': dst[o++] = '/'; break;
+		case 'b': dst[o++] = '\b'; break;
+		case 'f': dst[o++] = '\f'; break;
+		case 'n': dst[o++] = '\n'; break;
+		case 'r': dst[o++] = '\r'; break;
+		case 't': dst[o++] = '\t'; break;
+		case 'u': {
+			uint32_t cp, lo;
+			if (!hex4(p, &cp))
+				return jfail(p, "bad \\u escape");
+			if (cp >= 0xD800 && cp < 0xDC00 && p->pos + 6 <= p->len && p->s[p->pos] == '\\' &&
+			    p->s[p->pos + 1] == 'u') {
+				p->pos += 2;
+				if (!hex4(p, &lo))
+					return jfail(p, "bad \\u escape");
+				if (lo >= 0xDC00 && lo < 0xE000)
+					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				else
+					cp = 0xFFFD;
+			} else if (cp >= 0xD800 && cp < 0xE000) {
+				cp = 0xFFFD;
+			}
+			if (o + 4 > cap)
+				return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long");
+			o += utf8_put(dst + o, cp);
+			break;
+		}
+		default: return jfail(p, "bad escape");
+		}
+	}
+}
+
+static vg_err jvalue(jparser *p, unsigned depth);
+
+static vg_err jleaf(jparser *p, const char *val, size_t vlen, vg_ftype t)
+{
+	vg_err e = vg_event_add(p->ev, p->rs, p->path, p->plen, val, vlen, t);
+	if (e == VG_ERR_LIMIT)
+		return vg_diag_set(p->d, e, NULL, "event has more than %d fields or is too large", VG_EVENT_FIELDS_MAX);
+	return e;
+}
+
+static vg_err jobject(jparser *p, unsigned depth)
+{
+	size_t saved = p->plen;
+	vg_err e;
+	p->pos++; /* { */
+	ws(p);
+	if (p->pos < p->len && p->s[p->pos] == '}') {
+		p->pos++;
+		return VG_OK;
+	}
+	for (;;) {
+		char key[VG_EVENT_PATH_MAX];
+		size_t klen;
+		ws(p);
+		if (p->pos >= p->len || p->s[p->pos] != '"')
+			return jfail(p, "expected a key");
+		e = jstring(p, key, sizeof(key), &klen);
+		if (!e && saved + klen + 2 >= sizeof(p->path))
+			e = vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
+		if (!e) {
+			p->plen = saved;
+			if (saved)
+				p->path[p->plen++] = '.';
+			memcpy(p->path + p->plen, key, klen);
+			p->plen += klen;
+		}
+		if (e)
+			return e;
+		ws(p);
+		if (p->pos >= p->len || p->s[p->pos] != ':')
+			return jfail(p, "expected ':'");
+		p->pos++;
+		if ((e = jvalue(p, depth + 1)))
+			return e;
+		p->plen = saved;
+		ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->s[p->pos] == '}') {
+			p->pos++;
+			return VG_OK;
+		}
+		return jfail(p, "expected ',' or '}'");
+	}
+}
+
+static vg_err jvalue(jparser *p, unsigned depth)
+{
+	vg_err e;
+	if (depth > VG_EVENT_DEPTH_MAX)
+		return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON nested deeper than %d", VG_EVENT_DEPTH_MAX);
+	ws(p);
+	if (p->pos >= p->len)
+		return jfail(p, "unexpected end");
+	char c = p->s[p->pos];
+	if (c == '{')
+		return jobject(p, depth);
+	if (c == '[') {
+		p->pos++;
+		ws(p);
+		if (p->pos < p->len && p->s[p->pos] == ']') {
+			p->pos++;
+			return VG_OK;
+		}
+		for (;;) {
+			if ((e = jvalue(p, depth + 1)))
+				return e;
+			ws(p);
+			if (p->pos < p->len && p->s[p->pos] == ',') {
+				p->pos++;
+				continue;
+			}
+			if (p->pos < p->len && p->s[p->pos] == ']') {
+				p->pos++;
+				return VG_OK;
+			}
+			return jfail(p, "expected ',' or ']'");
+		}
+	}
+	if (c == '"') {
+		/* decode straight into the value buffer */
+		const char *q = p->s + p->pos + 1;
+		size_t bound = p->len - p->pos;
+		size_t vlen;
+		const char *close = memchr(q, '"', (size_t)(p->s + p->len - q));
+		if (close && !memchr(q, '\\', (size_t)(close - q)))
+			bound = (size_t)(close - q) + 1; /* no escapes: exact */
+		if ((e = vg_buf_reserve(&p->ev->hay, bound + 8)))
+			return e == VG_ERR_LIMIT ? vg_diag_set(p->d, e, NULL, "event too large") : e;
+		char *dst = p->ev->hay.data + p->ev->hay.len;
+		if ((e = jstring(p, dst, bound + 8, &vlen)))
+			return e;
+		return jleaf(p, dst, vlen, FT_STR);
+	}
+	size_t start = p->pos;
+	if (c == 't' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "true", 4) == 0) {
+		p->pos += 4;
+		return jleaf(p, "true", 4, FT_BOOL);
+	}
+	if (c == 'f' && p->len - p->pos >= 5 && memcmp(p->s + p->pos, "false", 5) == 0) {
+		p->pos += 5;
+		return jleaf(p, "false", 5, FT_BOOL);
+	}
+	if (c == 'n' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "null", 4) == 0) {
+		p->pos += 4;
+		return jleaf(p, "", 0, FT_NULL);
+	}
+	while (p->pos < p->len) {
+		char d = p->s[p->pos];
+		if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
+			break;
+		p->pos++;
+	}
+	if (p->pos == start)
+		return jfail(p, "unexpected character");
+	return jleaf(p, p->s + start, p->pos - start, FT_NUM);
+}
+
+vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d)
+{
+	jparser p = {.ev = ev, .rs = rs, .s = json, .len = len, .d = d};
+	vg_err e;
+	vg_event_reset(ev);
+	if (len > VG_EVENT_SIZE_MAX)
+		return vg_diag_set(d, VG_ERR_LIMIT, NULL, "event larger than %d bytes", VG_EVENT_SIZE_MAX);
+	ws(&p);
+	if (p.pos >= len || json[p.pos] != '{')
+		return jfail(&p, "an event must be a JSON object");
+	if ((e = jobject(&p, 0)))
+		return e;
+	ws(&p);
+	if (p.pos != len)
+		return jfail(&p, "trailing data");
+	return VG_OK;
+}
+
+/* ---- XML (EVTX records) ---- */
+
+typedef struct xparser {
+	vg_event *ev;
+	const vg_ruleset *rs;
+	const char *s;
+	size_t pos, len;
+	char path[VG_EVENT_PATH_MAX];
+	size_t plen;
+	vg_buf tmp;
+	vg_diag *d;
+} xparser;
+
+static vg_err xfail(xparser *p, const char *what)
+{
+	return vg_diag_set(p->d, VG_ERR_INVALID, NULL, "XML: %s at offset %zu", what, p->pos);
+}
+
+/* Decode entities of s[0..n) into p->tmp. */
+static vg_err xdecode(xparser *p, const char *s, size_t n)
+{
+	vg_err e;
+	vg_buf_reset(&p->tmp);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '&') {
+			if ((e = vg_buf_putc(&p->tmp, s[i])))
+				return e;
+			continue;
+		}
+		const char *semi = memchr(s + i, ';', n - i);
+		size_t el = semi ? (size_t)(semi - s - i) : 0;
+		char out[4];
+		size_t ol = 1;
+		if (el == 3 && memcmp(s + i, "&lt", 3) == 0)
+			out[0] = '<';
+		else if (el == 3 && memcmp(s + i, "&gt", 3) == 0)
+			out[0] = '>';
+		else if (el == 4 && memcmp(s + i, "&amp", 4) == 0)
+			out[0] = '&';
+		else if (el == 5 && memcmp(s + i, "&quot", 5) == 0)
+			out[0] = '"';
+		else if (el == 5 && memcmp(s + i, "&apos", 5) == 0)
+			out[0] = '\'';
+		else if (el > 2 && el < 12 && s[i + 1] == '#') {
+			uint32_t cp = 0;
+			bool hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+			for (size_t k = i + (hex ? 3 : 2); k < i + el; k++) {
+				int h = hex ? hexval(s[k]) : (s[k] >= '0' && s[k] <= '9' ? s[k] - '0' : -1);
+				if (h < 0) {
+					cp = 0xFFFD;
+					break;
+				}
+				cp = cp * (hex ? 16 : 10) + (uint32_t)h;
+			}
+			if (cp > 0x10FFFF)
+				cp = 0xFFFD;
+			ol = utf8_put(out, cp);
+		} else {
+			out[0] = '&';
+			el = 0;
+		}
+		if ((e = vg_buf_append(&p->tmp, out, ol)))
+			return e;
+		i += el;
+	}
+	return VG_OK;
+}
+
+static vg_err xleaf(xparser *p, const char *suffix, const char *raw, size_t n)
+{
+	size_t saved = p->plen, sl = suffix ? strlen(suffix) : 0;
+	vg_err e;
+	if (sl) {
+		if (p->plen + sl + 1 >= sizeof(p->path))
+			return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "XML path too long");
+		memcpy(p->path + p->plen, suffix, sl);
+		p->plen += sl;
+	}
+	if ((e = xdecode(p, raw, n)))
+		return e;
+	e = vg_event_add(p->ev, p->rs, p->path, p->plen, p->tmp.data ? p->tmp.data : "", p->tmp.len, FT_STR);
+	p->plen = saved;
+	return e == VG_ERR_LIMIT ? vg_diag_set(p->d, e, NULL, "event too large") : e;
+}
+
+static bool xname_char(char c)
+{
+	return c && c != ' ' && c != '>' && c != '/' && c != '=' && c != '\t' && c != '\n' && c != '\r';
+}
+
+/* One element at p->pos ('<'); its path is already in p->path. */
+static vg_err xelement(xparser *p, unsigned depth)
+{
+	vg_err e;
+	size_t saved = p->plen;
+	if (depth > VG_EVENT_DEPTH_MAX)
+		return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "XML nested deeper than %d", VG_EVENT_DEPTH_MAX);
+	p->pos++;
+	size_t ns = p->pos;
+	while (p->pos < p->len && xname_char(p->s[p->pos]))
+		p->pos++;
+	const char *name = p->s + ns;
+	size_t nlen = p->pos - ns;
+	if (!nlen)
+		return xfail(p, "element without a name");
+	/* attributes: first pass to find Name= on <Data> */
+	const char *data_name = NULL;
+	size_t dnl = 0;
+	size_t attr_start = p->pos;
+	bool is_data = nlen == 4 && memcmp(name, "Data", 4) == 0;
+	for (int pass = 0; pass < 2; pass++) {
+		p->pos = attr_start;
+		if (pass == 1) {
+			const char *seg = data_name ? data_name : name;
+			size_t sl = data_name ? dnl : nlen;
+			if (p->plen + sl + 2 >= sizeof(p->path))
+				return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "XML path too long");
+			if (p->plen)
+				p->path[p->plen++] = '.';
+			memcpy(p->path + p->plen, seg, sl);
+			p->plen += sl;
+		}
+		for (;;) {
+			while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\n' || p->s[p->pos] == '\r' ||
+						   p->s[p->pos] == '\t'))
+				p->pos++;
+			if (p->pos >= p->len)
+				return xfail(p, "unterminated tag");
+			if (p->s[p->pos] == '>' || p->s[p->pos] == '/')
+				break;
+			size_t as = p->pos;
+			while (p->pos < p->len && xname_char(p->s[p->pos]))
+				p->pos++;
+			size_t al = p->pos - as;
+			if (p->pos + 1 >= p->len || p->s[p->pos] != '=' || (p->s[p->pos + 1] != '"' && p->s[p->pos + 1] != '\''))
+				return xfail(p, "bad attribute");
+			char q = p->s[p->pos + 1];
+			p->pos += 2;
+			const char *v = p->s + p->pos;
+			const char *ve = memchr(v, q, p->len - p->pos);
+			if (!ve)
+				return xfail(p, "unterminated attribute");
+			p->pos = (size_t)(ve - p->s) + 1;
+			if (pass == 0) {
+				if (is_data && al == 4 && memcmp(p->s + as, "Name", 4) == 0) {
+					data_name = v;
+					dnl = (size_t)(ve - v);
+				}
+				continue;
+			}
+			if (is_data && data_name && al == 4 && memcmp(p->s + as, "Name", 4) == 0)
+				continue;
+			char suffix[VG_EVENT_PATH_MAX];
+			snprintf(suffix, sizeof(suffix), ".#attributes.%.*s", (int)al, p->s + as);
+			if ((e = xleaf(p, suffix, v, (size_t)(ve - v))))
+				return e;
+		}
+	}
+	if (p->s[p->pos] == '/') {
+		if (p->pos + 1 >= p->len || p->s[p->pos + 1] != '>')
+			return xfail(p, "bad empty tag");
+		p->pos += 2;
+		p->plen = saved;
+		return VG_OK;
+	}
+	p->pos++; /* > */
+	/* content: text and child elements until </name> */
+	size_t text_start = p->pos;
+	bool had_child = false;
+	for (;;) {
+		const char *lt = memchr(p->s + p->pos, '<', p->len - p->pos);
+		if (!lt)
+			return xfail(p, "unterminated element");
+		p->pos = (size_t)(lt - p->s);
+		if (p->pos + 1 < p->len && p->s[p->pos + 1] == '/') {
+			if (!had_child) {
+				if ((e = xleaf(p, NULL, p->s + text_start, p->pos - text_start)))
+					return e;
+			}
+			const char *gt = memchr(p->s + p->pos, '>', p->len - p->pos);
+			if (!gt)
+				return xfail(p, "unterminated closing tag");
+			p->pos = (size_t)(gt - p->s) + 1;
+			p->plen = saved;
+			return VG_OK;
+		}
+		if (p->pos + 3 < p->len && memcmp(p->s + p->pos, "<!--", 4) == 0) {
+			const char *end = memmem(p->s + p->pos, p->len - p->pos, "-->", 3);
+			if (!end)
+				return xfail(p, "unterminated comment");
+			p->pos = (size_t)(end - p->s) + 3;
+			continue;
+		}
+		if (p->pos + 1 < p->len && (p->s[p->pos + 1] == '?' || p->s[p->pos + 1] == '!')) {
+			const char *gt = memchr(p->s + p->pos, '>', p->len - p->pos);
+			if (!gt)
+				return xfail(p, "unterminated declaration");
+			p->pos = (size_t)(gt - p->s) + 1;
+			continue;
+		}
+		had_child = true;
+		if ((e = xelement(p, depth + 1)))
+			return e;
+	}
+}
+
+vg_err vg_event_from_xml(vg_event *ev, const vg_ruleset *rs, const char *xml, size_t len, vg_diag *d)
+{
+	xparser p = {.ev = ev, .rs = rs, .s = xml, .len = len, .d = d};
+	vg_err e = VG_OK;
+	vg_event_reset(ev);
+	if (len > VG_EVENT_SIZE_MAX)
+		return vg_diag_set(d, VG_ERR_LIMIT, NULL, "event larger than %d bytes", VG_EVENT_SIZE_MAX);
+	vg_buf_init(&p.tmp, VG_EVENT_SIZE_MAX);
+	for (;;) {
+		const char *lt = memchr(xml + p.pos, '<', len - p.pos);
+		if (!lt) {
+			e = xfail(&p, "no root element");
+			break;
+		}
+		p.pos = (size_t)(lt - xml);
+		if (p.pos + 1 < len && (xml[p.pos + 1] == '?' || xml[p.pos + 1] == '!')) {
+			const char *gt = memchr(xml + p.pos, '>', len - p.pos);
+			if (!gt) {
+				e = xfail(&p, "unterminated declaration");
+				break;
+			}
+			p.pos = (size_t)(gt - xml) + 1;
+			continue;
+		}
+		e = xelement(&p, 0);
+		break;
+	}
+	vg_buf_fini(&p.tmp);
+	return e;
+}

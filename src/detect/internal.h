@@ -1,0 +1,212 @@
+/* Internal structures of the detection engine (not part of the API). */
+#ifndef VG_DETECT_INTERNAL_H
+#define VG_DETECT_INTERNAL_H
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/hash.h"
+#include "core/ip.h"
+#include "detect/sigma.h"
+
+/* ---- compiled values ---- */
+
+typedef enum vg_val_kind {
+	VK_PATTERN,  /* string with wildcards (shape says which fast path) */
+	VK_REGEX,    /* PCRE2 */
+	VK_CIDR,     /* network range */
+	VK_NUMCMP,   /* numeric comparison (gt/gte/lt/lte) */
+	VK_EXISTS,   /* field presence */
+	VK_NULL,     /* null: field absent or JSON null */
+	VK_FIELDREF, /* equal to another field of the event */
+	VK_TIMEPART, /* a component of a date compared numerically */
+	VK_NEVER,    /* matches nothing (empty placeholder expansion) */
+} vg_val_kind;
+
+typedef enum vg_pat_shape { PS_EXACT, PS_PREFIX, PS_SUFFIX, PS_CONTAINS, PS_GLOB } vg_pat_shape;
+typedef enum vg_cmp { CMP_EQ, CMP_LT, CMP_LTE, CMP_GT, CMP_GTE } vg_cmp;
+typedef enum vg_timepart { TP_NONE, TP_MINUTE, TP_HOUR, TP_DAY, TP_WEEK, TP_MONTH, TP_YEAR } vg_timepart;
+
+/* GLOB patterns are stored as bytes where 0x01 marks '*' and 0x02 marks '?'
+ * (escaped literal 0x01/0x02 bytes cannot occur in rule text we accept). */
+#define VG_GLOB_STAR '\x01'
+#define VG_GLOB_ONE '\x02'
+
+typedef struct vg_sval {
+	uint8_t kind, shape, cmp, timepart;
+	bool exists; /* VK_EXISTS */
+	const char *lit; /* pattern bytes (lowered unless the item is cased) */
+	size_t litlen;
+	pcre2_code *re;
+	vg_cidr cidr;
+	double num;
+	int ref_fid; /* VK_FIELDREF */
+} vg_sval;
+
+typedef struct vg_sitem {
+	int fid;           /* -1: keyword search over every value */
+	const char *field; /* as written in the rule (after field mapping) */
+	bool all, neq, cased;
+	size_t nvals;
+	vg_sval *vals;
+	unsigned line;
+} vg_sitem;
+
+typedef struct vg_sgroup { /* map: AND of its items */
+	size_t nitems;
+	vg_sitem *items;
+} vg_sgroup;
+
+typedef struct vg_selection { /* OR of its groups */
+	const char *name;
+	size_t ngroups;
+	vg_sgroup *groups;
+	bool positive; /* appears outside a negation (its fields are reported) */
+} vg_selection;
+
+/* ---- conditions ---- */
+
+typedef enum vg_cop { CO_AND, CO_OR, CO_NOT, CO_SEL, CO_OF } vg_cop;
+typedef struct vg_cnode {
+	uint8_t op;
+	uint32_t nkids;
+	struct vg_cnode **kids; /* AND/OR/NOT */
+	uint32_t sel;           /* CO_SEL */
+	uint32_t need;          /* CO_OF: how many (0 = all) */
+	uint32_t nsels;
+	uint32_t *sels;         /* CO_OF */
+} vg_cnode;
+
+/* Parse cond over selection names; nodes allocated in a. */
+vg_err vg_cond_parse(vg_arena *a, const char *cond, const char *const *names, size_t nnames, vg_cnode **out,
+		     vg_diag *d);
+
+/* ---- rules ---- */
+
+typedef struct vg_srule {
+	vg_rule_info info;
+	size_t nsels;
+	vg_selection *sels;
+	vg_cnode *cond;
+	bool is_filter;
+	const char *const *filter_targets; /* filter rules: ids or names */
+	size_t nfilter_targets;
+	struct vg_srule **filters; /* filters applied to this rule */
+	size_t nfilters;
+	int routes[8]; /* route indices that must all hold; -1 terminates */
+	size_t nroutes;
+	bool always; /* no literal prefilter: evaluate on every routed event */
+} vg_srule;
+
+/* ---- mapping ---- */
+
+typedef struct vg_route_cond {
+	int fid;
+	size_t nvals;
+	const char **vals; /* lowered */
+	size_t *lens;
+} vg_route_cond;
+
+typedef struct vg_route {
+	const char *product, *category, *service, *source;
+	size_t nconds;
+	vg_route_cond *conds;
+} vg_route;
+
+/* Placeholder expansion values (mapping "placeholders:"). */
+typedef struct vg_placeholder {
+	size_t nvals;
+	const char **vals;
+} vg_placeholder;
+
+struct vg_ruleset {
+	vg_arena *arena;
+	bool compiled;
+	vg_vec rules;      /* vg_srule*, detection rules (filters excluded) */
+	vg_vec filter_rules;
+	vg_map fields;     /* lowered field name -> (void*)(fid + 1) */
+	vg_vec field_names;
+	/* mapping */
+	bool have_mapping;
+	vg_vec strip_prefixes; /* lowered, may contain one "*" segment */
+	vg_map renames;        /* lowered normalised name -> event field name */
+	vg_map fieldmap;       /* lowered Sigma field -> event field name */
+	vg_map placeholders;   /* name -> vg_placeholder* */
+	vg_vec routes;         /* vg_route* */
+	vg_vec regexes;        /* pcre2_code* to free */
+	/* prefilter */
+	void *hs_db; /* hs_database_t* */
+	size_t nliterals;
+	uint32_t **lit_rules; /* per literal: rule indices */
+	uint32_t *lit_nrules;
+	uint32_t *always_rules;
+	size_t nalways;
+	size_t nregexes;
+};
+
+/* Intern a field name; returns its id or -1 on allocation failure. */
+int vg_rs_field_id(vg_ruleset *rs, const char *name, size_t len);
+/* Lookup without interning: -1 when no rule uses the field. */
+int vg_rs_field_find(const vg_ruleset *rs, const char *name, size_t len);
+/* Normalise a flattened event path (lowered, prefixes stripped, renamed). */
+size_t vg_rs_normalize(const vg_ruleset *rs, const char *path, size_t n, char *out, size_t outsz);
+/* The event field name a Sigma field maps to (fieldmap), or name itself. */
+const char *vg_rs_map_field(const vg_ruleset *rs, const char *name);
+
+/* ---- values (sigma_value.c) ---- */
+
+typedef enum vg_yval_type { YV_STR, YV_NUM, YV_BOOL, YV_NULL } vg_yval_type;
+typedef struct vg_yval {
+	vg_yval_type type;
+	const char *s;
+	size_t len;
+} vg_yval;
+
+/* Compile "field|mod1|mod2" with its raw values into item. */
+vg_err vg_item_compile(vg_ruleset *rs, const char *key, const vg_yval *vals, size_t nvals, vg_sitem *item,
+		       vg_diag *d);
+
+/* ---- events (event.c) ---- */
+
+typedef enum vg_ftype { FT_STR, FT_NUM, FT_BOOL, FT_NULL } vg_ftype;
+typedef struct vg_efield {
+	uint32_t path_off, path_len; /* flattened path in ev->paths */
+	uint32_t val_off, val_len;   /* value in ev->hay and ev->low */
+	int32_t fid;
+	int32_t next; /* next field with the same fid */
+	uint8_t type;
+} vg_efield;
+
+typedef struct vg_event {
+	vg_buf hay;   /* values, each followed by '\n' */
+	vg_buf low;   /* same, ASCII-lowered */
+	vg_buf paths; /* flattened paths, each followed by NUL */
+	vg_efield *fields;
+	size_t nfields, capfields;
+	int32_t *slot; /* per fid: first field index or -1 */
+	int32_t *touched;
+	size_t ntouched, nfids;
+	vg_map path_cache; /* raw path -> (void*)(fid + 2), 1 = none */
+} vg_event;
+
+vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs);
+void vg_event_fini(vg_event *ev);
+void vg_event_reset(vg_event *ev);
+vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d);
+vg_err vg_event_from_xml(vg_event *ev, const vg_ruleset *rs, const char *xml, size_t len, vg_diag *d);
+/* Add one leaf field (path, value) — used by the parsers and by tests. */
+vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val,
+		    size_t vlen, vg_ftype type);
+
+/* Read a whole file (at most max bytes, NUL-terminated). */
+vg_err vg_detect_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);
+
+/* ---- evaluation (ruleset.c) ---- */
+bool vg_value_match(const vg_sitem *it, const vg_sval *v, const vg_event *ev, const vg_efield *f);
+
+#endif

@@ -1,0 +1,532 @@
+/* Matching an event against the compiled ruleset, on one worker thread with
+ * its own scratch: parse the event into fields, scan its lowered values once
+ * with the literal prefilter to find candidate rules, then evaluate only the
+ * candidates (plus the few rules without a usable literal), each after its
+ * logsource routes. */
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "detect/internal.h"
+
+struct vg_detect_scratch {
+	const vg_ruleset *rs;
+	vg_event ev;
+	hs_scratch_t *hs;
+	pcre2_match_data *md;
+	uint8_t *memo;       /* per selection: 0 unknown, 1 false, 2 true */
+	uint8_t *route_memo; /* per route: same */
+	uint64_t *candbits;
+	uint32_t *cand;
+	size_t ncand;
+	vg_hit_field *hf;
+	size_t nhf, caphf;
+	vg_buf out;
+	const char *src;
+	size_t srclen;
+	bool src_json;
+};
+
+vg_detect_scratch *vg_detect_scratch_new(const vg_ruleset *rs)
+{
+	vg_detect_scratch *s = calloc(1, sizeof(*s));
+	size_t nr = rs->rules.len ? rs->rules.len : 1;
+	if (!s)
+		return NULL;
+	s->rs = rs;
+	vg_buf_init(&s->out, VG_EVENT_SIZE_MAX * 8);
+	if (vg_event_init(&s->ev, rs))
+		goto fail;
+	if (rs->hs_db && hs_alloc_scratch(rs->hs_db, &s->hs) != HS_SUCCESS)
+		goto fail;
+	s->md = pcre2_match_data_create(16, NULL);
+	s->memo = calloc(VG_SIGMA_SELECTIONS_MAX, 1);
+	s->route_memo = calloc(rs->routes.len ? rs->routes.len : 1, 1);
+	s->candbits = calloc((nr + 63) / 64, sizeof(uint64_t));
+	s->cand = calloc(nr, sizeof(uint32_t));
+	if (!s->md || !s->memo || !s->route_memo || !s->candbits || !s->cand)
+		goto fail;
+	return s;
+fail:
+	vg_detect_scratch_free(s);
+	return NULL;
+}
+
+void vg_detect_scratch_free(vg_detect_scratch *s)
+{
+	if (!s)
+		return;
+	vg_event_fini(&s->ev);
+	if (s->hs)
+		hs_free_scratch(s->hs);
+	pcre2_match_data_free(s->md);
+	free(s->memo);
+	free(s->route_memo);
+	free(s->candbits);
+	free(s->cand);
+	free(s->hf);
+	vg_buf_fini(&s->out);
+	free(s);
+}
+
+/* ---- value matching ---- */
+
+static size_t utf8_len(unsigned char c)
+{
+	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+}
+
+/* '*' (VG_GLOB_STAR) any run, '?' (VG_GLOB_ONE) one UTF-8 character. */
+static bool glob_match(const char *p, size_t pn, const char *s, size_t sn)
+{
+	size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+	while (si < sn) {
+		if (pi < pn && p[pi] == VG_GLOB_ONE) {
+			pi++;
+			si += utf8_len((unsigned char)s[si]);
+			if (si > sn)
+				si = sn;
+		} else if (pi < pn && p[pi] == VG_GLOB_STAR) {
+			star = pi++;
+			mark = si;
+		} else if (pi < pn && p[pi] == s[si]) {
+			pi++;
+			si++;
+		} else if (star != (size_t)-1) {
+			pi = star + 1;
+			si = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (pi < pn && p[pi] == VG_GLOB_STAR)
+		pi++;
+	return pi == pn;
+}
+
+static bool pattern_match(const vg_sval *v, const char *s, size_t n)
+{
+	switch (v->shape) {
+	case PS_EXACT: return n == v->litlen && memcmp(s, v->lit, n) == 0;
+	case PS_PREFIX: return n >= v->litlen && memcmp(s, v->lit, v->litlen) == 0;
+	case PS_SUFFIX: return n >= v->litlen && memcmp(s + n - v->litlen, v->lit, v->litlen) == 0;
+	case PS_CONTAINS: return v->litlen == 0 || (n >= v->litlen && memmem(s, n, v->lit, v->litlen) != NULL);
+	default: return glob_match(v->lit, v->litlen, s, n);
+	}
+}
+
+static bool number_of(const char *s, size_t n, double *out)
+{
+	char tmp[64], *end;
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	*out = strtod(tmp, &end);
+	return end != tmp && *end == 0;
+}
+
+static bool cmp_num(vg_cmp c, double a, double b)
+{
+	switch (c) {
+	case CMP_LT: return a < b;
+	case CMP_LTE: return a <= b;
+	case CMP_GT: return a > b;
+	case CMP_GTE: return a >= b;
+	default: return a == b;
+	}
+}
+
+/* Component of "YYYY-MM-DD[T ]HH:MM..." dates (no timezone conversion, as
+ * the specification says). */
+static bool time_part(const char *s, size_t n, vg_timepart tp, double *out)
+{
+	int y, mo, d, h = 0, mi = 0;
+	char tmp[64];
+	if (n >= sizeof(tmp))
+		n = sizeof(tmp) - 1;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	int got = sscanf(tmp, "%4d-%2d-%2d%*c%2d:%2d", &y, &mo, &d, &h, &mi);
+	if (got < 3)
+		return false;
+	switch (tp) {
+	case TP_MINUTE: *out = mi; return got >= 5;
+	case TP_HOUR: *out = h; return got >= 4;
+	case TP_DAY: *out = d; return true;
+	case TP_MONTH: *out = mo; return true;
+	case TP_YEAR: *out = y; return true;
+	case TP_WEEK: {
+		/* ISO-8601 week number */
+		static const int cum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+		if (mo < 1 || mo > 12)
+			return false;
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		int yday = cum[mo - 1] + d + (leap && mo > 2);
+		int a = (14 - mo) / 12, yy = y - a, mm = mo + 12 * a - 2;
+		int wday = (d + yy + yy / 4 - yy / 100 + yy / 400 + (31 * mm) / 12) % 7; /* 0 = Sunday */
+		int iso_wday = wday == 0 ? 7 : wday;
+		int week = (yday - iso_wday + 10) / 7;
+		if (week < 1)
+			week = 52;
+		else if (week == 53 && (yday - iso_wday) > (365 + leap - 4))
+			week = 1;
+		*out = week;
+		return true;
+	}
+	default: return false;
+	}
+}
+
+static bool value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval *v, const vg_efield *f)
+{
+	const vg_event *ev = &sc->ev;
+	const char *orig = ev->hay.data + f->val_off;
+	size_t n = f->val_len;
+	switch (v->kind) {
+	case VK_PATTERN:
+		if (f->type == FT_NULL)
+			return false;
+		return pattern_match(v, it->cased ? orig : ev->low.data + f->val_off, n);
+	case VK_REGEX:
+		return f->type != FT_NULL && pcre2_match(v->re, (PCRE2_SPTR)orig, n, 0, 0, sc->md, NULL) >= 0;
+	case VK_CIDR: {
+		vg_ip ip;
+		return f->type != FT_NULL && vg_ip_parse(orig, n, &ip, NULL) == VG_OK && vg_cidr_contains(&v->cidr, &ip);
+	}
+	case VK_NUMCMP: {
+		double x;
+		return number_of(orig, n, &x) && cmp_num((vg_cmp)v->cmp, x, v->num);
+	}
+	case VK_TIMEPART: {
+		double x;
+		return time_part(orig, n, (vg_timepart)v->timepart, &x) && cmp_num((vg_cmp)v->cmp, x, v->num);
+	}
+	case VK_FIELDREF: {
+		if (v->ref_fid < 0 || (size_t)v->ref_fid >= ev->nfids)
+			return false;
+		for (int32_t j = ev->slot[v->ref_fid]; j >= 0; j = ev->fields[j].next) {
+			const vg_efield *g = &ev->fields[j];
+			const char *base = it->cased ? ev->hay.data : ev->low.data;
+			if (g->val_len == n && memcmp(base + g->val_off, base + f->val_off, n) == 0)
+				return true;
+		}
+		return false;
+	}
+	case VK_NULL: return f->type == FT_NULL;
+	default: return false;
+	}
+}
+
+/* Does any instance of the item's field match v? */
+static bool field_value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval *v)
+{
+	const vg_event *ev = &sc->ev;
+	if (it->fid < 0) { /* keywords: anywhere in the event */
+		if (v->kind == VK_PATTERN && v->shape == PS_CONTAINS) {
+			const vg_buf *b = it->cased ? &ev->hay : &ev->low;
+			return b->len && (v->litlen == 0 || memmem(b->data, b->len, v->lit, v->litlen));
+		}
+		for (size_t i = 0; i < ev->nfields; i++)
+			if (value_match(sc, it, v, &ev->fields[i]))
+				return true;
+		return false;
+	}
+	for (int32_t j = ev->slot[it->fid]; j >= 0; j = ev->fields[j].next)
+		if (value_match(sc, it, v, &ev->fields[j]))
+			return true;
+	return false;
+}
+
+static bool item_match(vg_detect_scratch *sc, const vg_sitem *it)
+{
+	const vg_event *ev = &sc->ev;
+	bool present = it->fid >= 0 && (size_t)it->fid < ev->nfids && ev->slot[it->fid] >= 0;
+	if (it->nvals == 1 && it->vals[0].kind == VK_EXISTS)
+		return present == it->vals[0].exists;
+	if (it->nvals == 1 && it->vals[0].kind == VK_NULL)
+		return !present || ev->fields[ev->slot[it->fid]].type == FT_NULL;
+	if (it->fid >= 0 && !present)
+		return false;
+	bool r = it->all;
+	for (size_t i = 0; i < it->nvals; i++) {
+		bool m = field_value_match(sc, it, &it->vals[i]);
+		if (it->all && !m) {
+			r = false;
+			break;
+		}
+		if (!it->all && m) {
+			r = true;
+			break;
+		}
+	}
+	return it->neq ? !r : r;
+}
+
+static bool group_match(vg_detect_scratch *sc, const vg_sgroup *g)
+{
+	for (size_t i = 0; i < g->nitems; i++)
+		if (!item_match(sc, &g->items[i]))
+			return false;
+	return true;
+}
+
+static bool sel_match(vg_detect_scratch *sc, const vg_srule *r, uint32_t i)
+{
+	if (sc->memo[i])
+		return sc->memo[i] == 2;
+	bool m = false;
+	for (size_t g = 0; g < r->sels[i].ngroups && !m; g++)
+		m = group_match(sc, &r->sels[i].groups[g]);
+	sc->memo[i] = m ? 2 : 1;
+	return m;
+}
+
+static bool cond_eval(vg_detect_scratch *sc, const vg_srule *r, const vg_cnode *n)
+{
+	switch (n->op) {
+	case CO_SEL: return sel_match(sc, r, n->sel);
+	case CO_NOT: return !cond_eval(sc, r, n->kids[0]);
+	case CO_AND:
+		for (uint32_t i = 0; i < n->nkids; i++)
+			if (!cond_eval(sc, r, n->kids[i]))
+				return false;
+		return true;
+	case CO_OR:
+		for (uint32_t i = 0; i < n->nkids; i++)
+			if (cond_eval(sc, r, n->kids[i]))
+				return true;
+		return false;
+	case CO_OF: {
+		uint32_t need = n->need ? n->need : n->nsels, got = 0;
+		for (uint32_t i = 0; i < n->nsels; i++) {
+			if (sel_match(sc, r, n->sels[i]))
+				got++;
+			else if (!n->need)
+				return false;
+			if (got >= need)
+				return true;
+		}
+		return got >= need;
+	}
+	}
+	return false;
+}
+
+static bool route_ok(vg_detect_scratch *sc, int idx)
+{
+	if (sc->route_memo[idx])
+		return sc->route_memo[idx] == 2;
+	const vg_route *rt = sc->rs->routes.items[idx];
+	const vg_event *ev = &sc->ev;
+	bool ok = true;
+	for (size_t c = 0; c < rt->nconds && ok; c++) {
+		const vg_route_cond *rc = &rt->conds[c];
+		bool any = false;
+		if (rc->fid >= 0 && (size_t)rc->fid < ev->nfids)
+			for (int32_t j = ev->slot[rc->fid]; j >= 0 && !any; j = ev->fields[j].next) {
+				const vg_efield *f = &ev->fields[j];
+				for (size_t k = 0; k < rc->nvals && !any; k++)
+					any = f->val_len == rc->lens[k] &&
+					      memcmp(ev->low.data + f->val_off, rc->vals[k], rc->lens[k]) == 0;
+			}
+		ok = any;
+	}
+	sc->route_memo[idx] = ok ? 2 : 1;
+	return ok;
+}
+
+static bool rule_match(vg_detect_scratch *sc, const vg_srule *r)
+{
+	if (!r->info.active)
+		return false;
+	for (size_t i = 0; i < r->nroutes; i++)
+		if (!route_ok(sc, r->routes[i]))
+			return false;
+	memset(sc->memo, 0, r->nsels);
+	if (!cond_eval(sc, r, r->cond))
+		return false;
+	for (size_t f = 0; f < r->nfilters; f++) {
+		const vg_srule *fr = r->filters[f];
+		uint8_t saved[VG_SIGMA_SELECTIONS_MAX];
+		memcpy(saved, sc->memo, r->nsels);
+		memset(sc->memo, 0, fr->nsels);
+		bool hit = cond_eval(sc, fr, fr->cond);
+		memset(sc->memo, 0, fr->nsels);
+		memcpy(sc->memo, saved, r->nsels);
+		if (hit)
+			return false;
+	}
+	return true;
+}
+
+static void add_hit_field(vg_detect_scratch *sc, const char *name, const vg_efield *f)
+{
+	for (size_t i = 0; i < sc->nhf; i++)
+		if (sc->hf[i].value == sc->ev.hay.data + f->val_off)
+			return;
+	if (sc->nhf == sc->caphf) {
+		size_t nc = sc->caphf ? sc->caphf * 2 : 16;
+		vg_hit_field *n = realloc(sc->hf, nc * sizeof(*n));
+		if (!n)
+			return;
+		sc->hf = n;
+		sc->caphf = nc;
+	}
+	sc->hf[sc->nhf].name = name;
+	sc->hf[sc->nhf].value = sc->ev.hay.data + f->val_off;
+	sc->hf[sc->nhf++].value_len = f->val_len;
+}
+
+/* Fields of positive selections that hold: which values made the rule fire. */
+static void collect_fields(vg_detect_scratch *sc, const vg_srule *r)
+{
+	sc->nhf = 0;
+	for (size_t s = 0; s < r->nsels; s++) {
+		if (!r->sels[s].positive || sc->memo[s] != 2)
+			continue;
+		for (size_t g = 0; g < r->sels[s].ngroups; g++) {
+			const vg_sgroup *grp = &r->sels[s].groups[g];
+			if (!group_match(sc, grp))
+				continue;
+			for (size_t i = 0; i < grp->nitems; i++) {
+				const vg_sitem *it = &grp->items[i];
+				if (it->fid < 0 || (size_t)it->fid >= sc->ev.nfids || sc->ev.slot[it->fid] < 0)
+					continue;
+				for (int32_t j = sc->ev.slot[it->fid]; j >= 0; j = sc->ev.fields[j].next) {
+					bool m = false;
+					for (size_t v = 0; v < it->nvals && !m; v++)
+						m = it->vals[v].kind == VK_EXISTS || value_match(sc, it, &it->vals[v], &sc->ev.fields[j]);
+					if (m || it->neq) {
+						add_hit_field(sc, it->field, &sc->ev.fields[j]);
+						break;
+					}
+				}
+			}
+			break;
+		}
+	}
+}
+
+typedef struct hs_ctx {
+	vg_detect_scratch *sc;
+} hs_ctx;
+
+static int on_literal(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags, void *ctx)
+{
+	vg_detect_scratch *sc = ((hs_ctx *)ctx)->sc;
+	const vg_ruleset *rs = sc->rs;
+	(void)from;
+	(void)to;
+	(void)flags;
+	for (uint32_t k = 0; k < rs->lit_nrules[id]; k++) {
+		uint32_t r = rs->lit_rules[id][k];
+		uint64_t bit = 1ull << (r & 63);
+		if (!(sc->candbits[r >> 6] & bit)) {
+			sc->candbits[r >> 6] |= bit;
+			sc->cand[sc->ncand++] = r;
+		}
+	}
+	return 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int run_rules(vg_detect_scratch *sc, vg_hit_fn fn, void *ctx)
+{
+	const vg_ruleset *rs = sc->rs;
+	int hits = 0;
+	hs_ctx hc = {sc};
+	memset(sc->route_memo, 0, rs->routes.len);
+	sc->ncand = 0;
+	if (rs->hs_db && sc->ev.low.len)
+		hs_scan(rs->hs_db, sc->ev.low.data, (unsigned)sc->ev.low.len, 0, sc->hs, on_literal, &hc);
+	for (size_t i = 0; i < sc->ncand; i++)
+		sc->candbits[sc->cand[i] >> 6] = 0;
+	for (size_t i = 0; i < rs->nalways; i++)
+		sc->cand[sc->ncand++] = rs->always_rules[i];
+	if (sc->ncand > 1)
+		qsort(sc->cand, sc->ncand, sizeof(uint32_t), cmp_u32);
+	for (size_t i = 0; i < sc->ncand; i++) {
+		const vg_srule *r = rs->rules.items[sc->cand[i]];
+		if (!rule_match(sc, r))
+			continue;
+		hits++;
+		if (fn) {
+			collect_fields(sc, r);
+			vg_hit h = {&r->info, sc->hf, sc->nhf};
+			fn(ctx, &h);
+		}
+	}
+	return hits;
+}
+
+int vg_detect_json(vg_detect_scratch *s, const char *json, size_t len, vg_hit_fn fn, void *ctx, vg_diag *d)
+{
+	vg_err e = vg_event_from_json(&s->ev, s->rs, json, len, d);
+	s->src = json;
+	s->srclen = len;
+	s->src_json = true;
+	if (e)
+		return -(int)e;
+	return run_rules(s, fn, ctx);
+}
+
+int vg_detect_xml(vg_detect_scratch *s, const char *xml, size_t len, vg_hit_fn fn, void *ctx, vg_diag *d)
+{
+	vg_err e = vg_event_from_xml(&s->ev, s->rs, xml, len, d);
+	s->src = xml;
+	s->srclen = len;
+	s->src_json = false;
+	if (e)
+		return -(int)e;
+	return run_rules(s, fn, ctx);
+}
+
+static void json_escape(vg_buf *b, const char *s, size_t n)
+{
+	vg_buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			vg_buf_putc(b, '\\');
+			vg_buf_putc(b, (char)c);
+		} else if (c < 0x20) {
+			vg_buf_printf(b, "\\u%04x", c);
+		} else {
+			vg_buf_putc(b, (char)c);
+		}
+	}
+	vg_buf_putc(b, '"');
+}
+
+const char *vg_detect_event_json(vg_detect_scratch *s)
+{
+	vg_buf_reset(&s->out);
+	if (s->src_json) {
+		size_t n = s->srclen;
+		while (n && (s->src[n - 1] == '\n' || s->src[n - 1] == '\r' || s->src[n - 1] == ' '))
+			n--;
+		if (vg_buf_append(&s->out, s->src, n))
+			return "{}";
+		return vg_buf_cstr(&s->out);
+	}
+	vg_buf_putc(&s->out, '{');
+	for (size_t i = 0; i < s->ev.nfields; i++) {
+		const vg_efield *f = &s->ev.fields[i];
+		if (i)
+			vg_buf_putc(&s->out, ',');
+		json_escape(&s->out, s->ev.paths.data + f->path_off, f->path_len);
+		vg_buf_putc(&s->out, ':');
+		json_escape(&s->out, s->ev.hay.data + f->val_off, f->val_len);
+	}
+	if (vg_buf_putc(&s->out, '}'))
+		return "{}";
+	return vg_buf_cstr(&s->out);
+}
