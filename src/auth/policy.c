@@ -53,6 +53,16 @@ static const policy_row table[VG_ACT__COUNT] = {
 	[VG_ACT_AUDIT_READ] = {"audit.read", R_ADMIN, false, SCOPE_NONE},
 	[VG_ACT_METRICS] = {"metrics", R_STAFF, false, SCOPE_NONE},
 	[VG_ACT_CONFIG_READ] = {"config.read", R_ADMIN, false, SCOPE_NONE},
+	[VG_ACT_REPORT_CREATE] = {"report.create", R_STAFF | R_CONST, true, SCOPE_ORG},
+	[VG_ACT_REPORT_READ] = {"report.read", R_STAFF | R_CONST, false, SCOPE_ORG},
+	[VG_ACT_REPORT_TRIAGE] = {"report.triage", R_STAFF, true, SCOPE_ORG},
+	[VG_ACT_INCIDENT_READ] = {"incident.read", R_STAFF | R_CONST, false, SCOPE_ORG},
+	[VG_ACT_INCIDENT_WRITE] = {"incident.write", R_STAFF, true, SCOPE_ORG},
+	[VG_ACT_INCIDENT_REPLY] = {"incident.reply", R_STAFF | R_CONST, true, SCOPE_ORG},
+	[VG_ACT_OBSERVABLE_READ] = {"observable.read", R_STAFF | R_CONST, false, SCOPE_ORG},
+	[VG_ACT_OBSERVABLE_WRITE] = {"observable.write", R_STAFF, true, SCOPE_ORG},
+	[VG_ACT_PLAYBOOK_READ] = {"playbook.read", R_STAFF, false, SCOPE_NONE},
+	[VG_ACT_PLAYBOOK_WRITE] = {"playbook.write", R_STAFF, true, SCOPE_NONE},
 };
 
 static bool is_staff(vg_role r)

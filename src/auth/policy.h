@@ -31,6 +31,17 @@ typedef enum vg_action {
 	VG_ACT_AUDIT_READ,
 	VG_ACT_METRICS,
 	VG_ACT_CONFIG_READ,
+	/* incident handling (src/cases) */
+	VG_ACT_REPORT_CREATE,     /* submit a report: staff, or a constituent for its organisation */
+	VG_ACT_REPORT_READ,       /* staff; constituents: reports of their organisation */
+	VG_ACT_REPORT_TRIAGE,     /* decide, merge, refer, forward: staff */
+	VG_ACT_INCIDENT_READ,     /* staff; constituents: their organisation's incidents (visible journal only) */
+	VG_ACT_INCIDENT_WRITE,    /* create, change, journal, tasks, merge, link: staff */
+	VG_ACT_INCIDENT_REPLY,    /* visible reply / attachment on an own-organisation incident: constituents too */
+	VG_ACT_OBSERVABLE_READ,   /* staff; constituents within their organisation's data */
+	VG_ACT_OBSERVABLE_WRITE,  /* staff */
+	VG_ACT_PLAYBOOK_READ,     /* staff */
+	VG_ACT_PLAYBOOK_WRITE,    /* staff */
 	VG_ACT__COUNT
 } vg_action;
 

@@ -44,6 +44,16 @@ static const expect_row rows[] = {
 	{VG_ACT_AUDIT_READ, "audit.read", false, "AAA", "DDD", "DDD", "DDD"},
 	{VG_ACT_METRICS, "metrics", false, "AAA", "AAA", "DDD", "DDD"},
 	{VG_ACT_CONFIG_READ, "config.read", false, "AAA", "DDD", "DDD", "DDD"},
+	{VG_ACT_REPORT_CREATE, "report.create", true, "AAA", "AAA", "AAH", "DDH"},
+	{VG_ACT_REPORT_READ, "report.read", false, "AAA", "AAA", "AAH", "DDH"},
+	{VG_ACT_REPORT_TRIAGE, "report.triage", true, "AAA", "AAA", "DDH", "DDH"},
+	{VG_ACT_INCIDENT_READ, "incident.read", false, "AAA", "AAA", "AAH", "DDH"},
+	{VG_ACT_INCIDENT_WRITE, "incident.write", true, "AAA", "AAA", "DDH", "DDH"},
+	{VG_ACT_INCIDENT_REPLY, "incident.reply", true, "AAA", "AAA", "AAH", "DDH"},
+	{VG_ACT_OBSERVABLE_READ, "observable.read", false, "AAA", "AAA", "AAH", "DDH"},
+	{VG_ACT_OBSERVABLE_WRITE, "observable.write", true, "AAA", "AAA", "DDH", "DDH"},
+	{VG_ACT_PLAYBOOK_READ, "playbook.read", false, "AAA", "AAA", "DDD", "DDD"},
+	{VG_ACT_PLAYBOOK_WRITE, "playbook.write", true, "AAA", "AAA", "DDD", "DDD"},
 };
 
 #define MY_ORG 10
@@ -156,7 +166,8 @@ static void test_other_org_hidden(void **state)
 			if (o.org_id == OTHER_ORG || o.owner_id == OTHER_ID) {
 				if (act == VG_ACT_PUBLIC || act == VG_ACT_SELF_READ || act == VG_ACT_SELF_WRITE ||
 				    act == VG_ACT_REGISTRY_IMPORT || act == VG_ACT_REGISTRY_EXPORT ||
-				    act == VG_ACT_AUDIT_READ || act == VG_ACT_METRICS || act == VG_ACT_CONFIG_READ)
+				    act == VG_ACT_AUDIT_READ || act == VG_ACT_METRICS || act == VG_ACT_CONFIG_READ ||
+				    act == VG_ACT_PLAYBOOK_READ || act == VG_ACT_PLAYBOOK_WRITE)
 					continue; /* not object-scoped */
 				assert_int_equal(got, VG_DENY_HIDDEN);
 			}
