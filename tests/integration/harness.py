@@ -57,12 +57,20 @@ class Client:
 
     def __init__(self, server, token=None):
         self.server = server
+        self.tls = server.tls
         self.token = token
         self.cookie = None
         self.csrf = None
 
     def request(self, method, path, body=None, headers=None, raw=None, csrf=True, timeout=30):
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=timeout)
+        if self.tls:
+            import ssl
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            conn = http.client.HTTPSConnection("127.0.0.1", self.server.port, timeout=timeout, context=ctx)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=timeout)
         hdrs = {}
         data = None
         if raw is not None:
@@ -118,6 +126,7 @@ class Server:
         self.env = base_env(extra_env)
         self.proc = None
         self.port = None
+        self.tls = False
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         if setup:
             r = self.cli("setup", env={"VIGIE_ADMIN_PASSWORD": ADMIN_PASSWORD})
@@ -146,9 +155,10 @@ class Server:
             line = self.proc.stdout.readline()
             if not line:
                 break
-            m = re.search(rb"listening on https?://[^ ]*:(\d+)", line)
+            m = re.search(rb"listening on (https?)://[^ ]*:(\d+)", line)
             if m:
-                self.port = int(m.group(1))
+                self.tls = m.group(1) == b"https"
+                self.port = int(m.group(2))
                 return self
         self.stop(check=False)
         raise AssertionError("server did not start: %r\n%s" % (line, self.stderr()))
