@@ -52,7 +52,15 @@ vg_err vg_buf_reserve(vg_buf *b, size_t extra)
 
 vg_err vg_buf_append(vg_buf *b, const void *p, size_t n)
 {
-	vg_err e = vg_buf_reserve(b, n);
+	vg_err e;
+	/* fast path: room already there (cap never exceeds max + 1) */
+	if (b->data && b->cap - b->len > n) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+		return VG_OK;
+	}
+	e = vg_buf_reserve(b, n);
 	if (e)
 		return e;
 	if (n)
@@ -69,6 +77,11 @@ vg_err vg_buf_puts(vg_buf *b, const char *s)
 
 vg_err vg_buf_putc(vg_buf *b, char c)
 {
+	if (b->data && b->cap - b->len > 1) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return VG_OK;
+	}
 	return vg_buf_append(b, &c, 1);
 }
 

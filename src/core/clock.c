@@ -143,6 +143,17 @@ bad:
 	return vg_diag_set(d, VG_ERR_INVALID, NULL, "not an RFC 3339 date-time (expected e.g. 2026-11-27T22:05:44Z)");
 }
 
+static char *put_digits(char *p, unsigned v, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* Hand-rolled: formatting timestamps is on every API response's hot path,
+ * and snprintf costs several times more than this. */
 char *vg_time_format(int64_t ms, char *out, size_t outsz, bool millis)
 {
 	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
@@ -151,12 +162,36 @@ char *vg_time_format(int64_t ms, char *out, size_t outsz, bool millis)
 	int64_t sod = secs - days * 86400;
 	int64_t y;
 	unsigned m, d;
+	char tmp[VG_TIME_STRLEN], *p = tmp;
+	size_t n;
 	civil_from_days(days, &y, &m, &d);
-	if (millis)
-		snprintf(out, outsz, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, m, d,
-			 (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60), (unsigned)rem);
-	else
-		snprintf(out, outsz, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d,
-			 (unsigned)(sod / 3600), (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+	if (y < 0 || y > 9999) {
+		snprintf(out, outsz, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, (unsigned)(sod / 3600),
+			 (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));
+		return out;
+	}
+	p = put_digits(p, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)(sod / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(sod / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(sod % 60), 2);
+	if (millis) {
+		*p++ = '.';
+		p = put_digits(p, (unsigned)rem, 3);
+	}
+	*p++ = 'Z';
+	n = (size_t)(p - tmp);
+	if (outsz == 0)
+		return out;
+	if (n >= outsz)
+		n = outsz - 1;
+	memcpy(out, tmp, n);
+	out[n] = '\0';
 	return out;
 }

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/clock.h"
 
 /* Bracket depth outside strings; returns false when over max. */
@@ -205,4 +206,146 @@ json_t *vg_json_time(int64_t ms)
 json_t *vg_json_strn(const char *s, size_t n)
 {
 	return s ? json_stringn(s, n) : json_null();
+}
+
+/* ---- compact serialiser ---- */
+
+static vg_err write_string(vg_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t start = 0;
+	vg_err e = vg_buf_putc(b, '"');
+	for (size_t i = 0; !e && i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[6];
+		size_t el = 2;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		e = vg_buf_append(b, s + start, i - start);
+		esc[0] = '\\';
+		switch (c) {
+		case '"': esc[1] = '"'; break;
+		case '\\': esc[1] = '\\'; break;
+		case '\b': esc[1] = 'b'; break;
+		case '\f': esc[1] = 'f'; break;
+		case '\n': esc[1] = 'n'; break;
+		case '\r': esc[1] = 'r'; break;
+		case '\t': esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			el = 6;
+		}
+		if (!e)
+			e = vg_buf_append(b, esc, el);
+		start = i + 1;
+	}
+	if (!e)
+		e = vg_buf_append(b, s + start, n - start);
+	if (!e)
+		e = vg_buf_putc(b, '"');
+	return e;
+}
+
+static vg_err write_int(vg_buf *b, json_int_t v)
+{
+	char tmp[24], *p = tmp + sizeof tmp;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	return vg_buf_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+static vg_err write_value(vg_buf *b, const json_t *v, size_t depth)
+{
+	vg_err e = VG_OK;
+	if (depth == 0 && (json_is_object(v) || json_is_array(v)))
+		return VG_ERR_LIMIT;
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *val;
+		bool first = true;
+		e = vg_buf_putc(b, '{');
+		json_object_foreach((json_t *)v, key, val) {
+			if (!e && !first)
+				e = vg_buf_putc(b, ',');
+			if (!e)
+				e = write_string(b, key, strlen(key));
+			if (!e)
+				e = vg_buf_putc(b, ':');
+			if (!e)
+				e = write_value(b, val, depth - 1);
+			first = false;
+			if (e)
+				break;
+		}
+		return e ? e : vg_buf_putc(b, '}');
+	}
+	case JSON_ARRAY: {
+		size_t i;
+		json_t *val;
+		e = vg_buf_putc(b, '[');
+		json_array_foreach(v, i, val) {
+			if (!e && i)
+				e = vg_buf_putc(b, ',');
+			if (!e)
+				e = write_value(b, val, depth - 1);
+			if (e)
+				break;
+		}
+		return e ? e : vg_buf_putc(b, ']');
+	}
+	case JSON_STRING:
+		return write_string(b, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+		return write_int(b, json_integer_value(v));
+	case JSON_REAL: {
+		char tmp[40];
+		double d = json_real_value(v);
+		int n = snprintf(tmp, sizeof tmp, "%.17g", d);
+		if (n <= 0 || (size_t)n >= sizeof tmp || d != d)
+			return VG_ERR_INVALID;
+		{
+			/* jansson's form: exponent without '+' and leading zeros */
+			char *ep = strchr(tmp, 'e');
+			if (ep) {
+				char *src = ep + 1, *dst = ep + 1;
+				if (*src == '+')
+					src++;
+				else if (*src == '-')
+					*dst++ = *src++;
+				while (*src == '0' && src[1])
+					src++;
+				memmove(dst, src, strlen(src) + 1);
+				n = (int)strlen(tmp);
+			}
+		}
+		e = vg_buf_append(b, tmp, (size_t)n);
+		if (!e && !strpbrk(tmp, ".eE"))
+			e = vg_buf_append(b, ".0", 2);
+		return e;
+	}
+	case JSON_TRUE:
+		return vg_buf_append(b, "true", 4);
+	case JSON_FALSE:
+		return vg_buf_append(b, "false", 5);
+	case JSON_NULL:
+		return vg_buf_append(b, "null", 4);
+	}
+	return VG_ERR_INVALID;
+}
+
+vg_err vg_json_write(vg_buf *b, const json_t *v, size_t max_depth)
+{
+	if (!v)
+		return VG_ERR_INVALID;
+	return write_value(b, v, max_depth);
 }

@@ -39,6 +39,14 @@ vg_err vg_json_enum(json_t *obj, const char *key, const char *const *allowed, co
 vg_err vg_text_check(const char *s, size_t len, size_t min, size_t max, bool multiline, const char *field,
 		     vg_diag *d);
 
+/* Serialise v compactly (insertion order, UTF-8 kept as is, the escapes
+ * jansson's JSON_COMPACT gives) into b. One pass, no allocation besides the
+ * buffer: jansson's own dumper allocates per container and was a third of the
+ * cost of an API response (docs/PERFORMANCE.md). VG_ERR_LIMIT when deeper than
+ * max_depth or when b's maximum is reached. */
+struct vg_buf;
+vg_err vg_json_write(struct vg_buf *b, const json_t *v, size_t max_depth);
+
 /* json_t helpers for output. */
 json_t *vg_json_time(int64_t ms);           /* RFC 3339 string, or null when ms <= 0 */
 json_t *vg_json_strn(const char *s, size_t n); /* string or null when s is NULL */

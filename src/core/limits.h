@@ -30,6 +30,9 @@
 /* ---- JSON ---- */
 /* Nesting depth accepted in JSON bodies: our documents are shallow. */
 #define VG_JSON_DEPTH_MAX 32
+/* Nesting our own JSON output may reach (documents we build are shallow; this
+ * only stops a runaway structure). */
+#define VG_JSON_OUT_DEPTH_MAX 64
 /* Longest string value accepted in an API field unless the field says otherwise. */
 #define VG_FIELD_TEXT_MAX 256
 /* Long free text (notes, descriptions). */
@@ -151,5 +154,84 @@
 #define VG_EVENT_PATH_CACHE_MAX 65536
 /* Mapping file (field renames, logsource routes). */
 #define VG_MAPPING_FILE_MAX (1024 * 1024)
+
+/* ---- observables and correlation (src/observe) ---- */
+/* One observable value: URLs are the longest; browsers cope with ~2 KB URLs and
+ * longer ones in reports are tracking noise. (observe) */
+#define VG_OBS_VALUE_MAX 2048
+/* Text given to extraction: a long report or an attachment's text; larger text
+ * should be split by the caller. (observe) */
+#define VG_OBS_TEXT_MAX (4 * 1024 * 1024)
+/* Distinct candidates returned by one extraction: an analyst cannot review more. (observe) */
+#define VG_OBS_EXTRACT_MAX 2000
+/* Related objects returned for one incident, and observables of one object
+ * used for correlation (a case with more is a dump, not a case). (observe) */
+#define VG_OBS_RELATED_MAX 200
+#define VG_OBS_PER_OBJECT_MAX 5000
+/* IPs inside one CIDR followed for containment (a /8 must not fan out). (observe) */
+#define VG_OBS_CIDR_FANOUT_MAX 1000
+/* Tags on one observable and bytes of one tag. (observe) */
+#define VG_OBS_TAGS_MAX 32
+#define VG_OBS_TAG_MAX 64
+/* Warning list file: lines and bytes. (observe) */
+#define VG_OBS_WARNLIST_LINES_MAX 100000
+
+/* ---- e-mail intake and outbound mail (src/intake, src/notify) ---- */
+/* Largest message mailgate reads: the usual MTA limit (Postfix default 10 MB,
+ * large providers 25-35 MB once base64 is counted). (intake) */
+#define VG_MAIL_SIZE_MAX (40 * 1024 * 1024)
+/* Header fields in one message: real mail has tens (long relay chains a few
+ * hundred); more is an attack on the parser. (intake) */
+#define VG_MAIL_HEADERS_MAX 1000
+/* One header field, folded lines included (long References chains). (intake) */
+#define VG_MAIL_HEADER_LEN_MAX (64 * 1024)
+/* MIME nesting: forwarded-in-forwarded-in-signed is about 6 deep. (intake) */
+#define VG_MAIL_MIME_DEPTH_MAX 16
+/* MIME parts walked in one message. (intake) */
+#define VG_MAIL_PARTS_MAX 1000
+/* Attachments recorded from one message (the rest are counted, not stored). (intake) */
+#define VG_MAIL_ATTACHMENTS_MAX 100
+/* Default attachment size stored from mail when not configured. (intake) */
+#define VG_MAIL_ATTACHMENT_DEFAULT (32 * 1024 * 1024)
+/* Report body text kept (text parts + HTML reduced + forwards). (intake) */
+#define VG_REPORT_BODY_MAX (1024 * 1024)
+/* Subject of a report or message. (intake) */
+#define VG_REPORT_SUBJECT_MAX 998
+/* Client idempotency key (a UUID is 36). (intake) */
+#define VG_IDEMPOTENCY_KEY_MAX 128
+/* Reports decided in one bulk triage request. (intake) */
+#define VG_TRIAGE_BULK_MAX 500
+/* Delivery attempts before an outgoing message is marked failed; with the
+ * exponential backoff (1 min doubling, capped at 6 h) this covers ~2 days. (notify) */
+#define VG_MAIL_SEND_ATTEMPTS_MAX 15
+/* Messages delivered by one outbox flush. (notify) */
+#define VG_MAIL_FLUSH_BATCH 200
+/* Outgoing body (acknowledgement, referral, forward with the report quoted). (notify) */
+#define VG_MAIL_OUT_MAX (2 * 1024 * 1024)
+
+/* ---- incidents (src/cases) ---- */
+/* Organisations concerned by one incident (a campaign hitting a sector). */
+#define VG_INCIDENT_ORGS_MAX 256
+/* A journal entry's Markdown body: an e-mail with its quoted thread fits. */
+#define VG_JOURNAL_BODY_MAX (1024 * 1024)
+/* Reason of a manual link between incidents. */
+#define VG_LINK_REASON_MAX 1024
+/* A playbook file (front matter + Markdown advice) and its CERT tasks. */
+#define VG_PLAYBOOK_FILE_MAX (256 * 1024)
+#define VG_PLAYBOOK_TASKS_MAX 64
+/* Open incidents examined when listing what is due next (bounds one request). */
+#define VG_DEADLINES_SCAN_MAX 100000
+/* Full-text query: length and words (each word is quoted, all must match). */
+#define VG_SEARCH_QUERY_MAX 512
+#define VG_SEARCH_TERMS_MAX 16
+/* Journal entries in one export for the victim (a long case has a few hundred). */
+#define VG_EXPORT_JOURNAL_MAX 10000
+/* YARA rule files compiled from yara_rules_dir, and the folder depth walked. */
+#define VG_YARA_FILES_MAX 10000
+#define VG_YARA_DIR_DEPTH_MAX 8
+/* Tags (YARA hits) recorded per attachment. */
+#define VG_ATTACHMENT_TAGS_MAX 64
+/* File name kept for an attachment (bytes). */
+#define VG_ATTACHMENT_NAME_MAX 255
 
 #endif

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/hash.h"
 #include "core/ip.h"
+#include "core/json.h"
 #include "core/clock.h"
 
 static void test_diag_format(void **state)
@@ -212,6 +213,35 @@ static void test_config(void **state)
 	assert_int_equal(vg_config_load_text(&c, "listen\n", 7, "t.conf", &d), VG_ERR_INVALID);
 }
 
+static void test_json_write_matches_jansson(void **state)
+{
+	static const char *const docs[] = {
+		"{\"a\":1,\"b\":[true,false,null],\"c\":\"x\\\"y\\\\z\\n\\t\\u0001\\u001f/\"}",
+		"[-9223372036854775808,9223372036854775807,0,-1,1.5,1e300,2.0,-0.25]",
+		"{\"unicode\":\"Minist\\u00e8re \\u2014 \\ud83d\\ude00\",\"empty\":{},\"arr\":[]}",
+		"{\"nested\":{\"deeper\":{\"list\":[{\"k\":\"v\"},[1,[2,[3]]]]}}}",
+		"\"just a string\"",
+		"42",
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+		json_error_t err;
+		json_t *v = json_loads(docs[i], JSON_DECODE_ANY, &err);
+		char *want;
+		vg_buf b;
+		assert_non_null(v);
+		want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+		vg_buf_init(&b, 0);
+		assert_int_equal(vg_json_write(&b, v, 64), VG_OK);
+		assert_string_equal(vg_buf_cstr(&b), want);
+		vg_buf_reset(&b);
+		assert_int_equal(vg_json_write(&b, v, 2), i == 3 ? VG_ERR_LIMIT : VG_OK);
+		vg_buf_fini(&b);
+		free(want);
+		json_decref(v);
+	}
+}
+
 static void test_sample_config_documents_every_key(void **state)
 {
 	char path[1024], *text;
@@ -248,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_ip),          cmocka_unit_test(test_map),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_sample_config_documents_every_key),
+		cmocka_unit_test(test_json_write_matches_jansson),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
