@@ -5,7 +5,7 @@ DB         ?= ./var/vigie.db
 LISTEN     ?= 127.0.0.1:8080
 MESON_SETUP = meson setup --reconfigure
 
-.PHONY: all deps build run test unit integration fuzz-replay bench clean release
+.PHONY: all deps build run test unit integration e2e fuzz-replay bench clean release
 
 all: build
 
@@ -36,6 +36,18 @@ test:
 	  meson test -C $(ASAN_BUILD) --print-errorlogs --num-processes 2
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  python3 tests/integration/run.py --vigie $(ASAN_BUILD)/vigie
+	@$(MAKE) --no-print-directory e2e
+
+# End-to-end tests of the web console: Debian's chromium driven by
+# playwright-core (tests/e2e), against the real daemon. Needs Node.js >= 20.
+e2e: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD) vigie
+	@if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then \
+	  echo "e2e: SKIPPED: playwright-core needs Node.js >= 20 (found: $$(node --version 2>/dev/null || echo none))"; \
+	else \
+	  cd tests/e2e && npm ci --no-audit --no-fund --silent && \
+	  VIGIE_BIN=$(ASAN_BUILD)/vigie node --test --test-concurrency=1; \
+	fi
 
 unit: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD) && meson test -C $(ASAN_BUILD) --print-errorlogs

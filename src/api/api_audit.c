@@ -10,26 +10,6 @@
 #include "core/clock.h"
 #include "core/limits.h"
 
-/* since/until: RFC 3339 or milliseconds since the epoch. */
-static bool query_time(vg_req *r, const char *name, int64_t *out)
-{
-	const char *s = vg_req_query(r, name);
-	char *end;
-	long long v;
-	vg_diag d;
-	if (!s || !*s)
-		return true;
-	v = strtoll(s, &end, 10);
-	if (!*end && v > 0) {
-		*out = v;
-		return true;
-	}
-	if (vg_time_parse(s, strlen(s), out, &d) == VG_OK)
-		return true;
-	vg_reply_error(r, VG_ERR_INVALID, name, "expected an RFC 3339 date-time");
-	return false;
-}
-
 static const char *query_text(vg_req *r, const char *name)
 {
 	const char *s = vg_req_query(r, name);
@@ -47,7 +27,7 @@ void vg_h_audit_list(vg_req *r)
 	f.actor = query_text(r, "actor");
 	f.action = query_text(r, "action");
 	f.object_type = query_text(r, "object_type");
-	if (!query_time(r, "since", &f.since) || !query_time(r, "until", &f.until))
+	if (!vg_req_query_time(r, "since", &f.since) || !vg_req_query_time(r, "until", &f.until))
 		return;
 	if (cur && *cur) {
 		char *end;

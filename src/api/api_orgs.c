@@ -29,24 +29,6 @@ static int64_t path_id(vg_req *r, const char *name)
 	return id;
 }
 
-/* Decimal query argument in [min, max]; false (reply sent) when malformed. */
-static bool query_int(vg_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-	const char *s = vg_req_query(r, name);
-	char *end;
-	long long v;
-	if (!s || !*s)
-		return true;
-	v = strtoll(s, &end, 10);
-	if (*end || v < min || v > max) {
-		vg_reply_error(r, VG_ERR_INVALID, name, "expected an integer between %lld and %lld", (long long)min,
-			       (long long)max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 /* "true"/"false"/"1"/"0"; -1 absent; -2 malformed (reply sent). */
 static int query_bool(vg_req *r, const char *name)
 {
@@ -76,20 +58,6 @@ static bool query_enum(vg_req *r, const char *name, const char *const *allowed, 
 	return false;
 }
 
-/* Commit the write transaction or reply the error; true when committed. */
-static bool finish(vg_req *r, vg_err e, vg_diag *d)
-{
-	if (!e)
-		e = vg_db_commit(r->db, d);
-	else
-		vg_db_rollback(r->db);
-	if (e) {
-		vg_reply_diag(r, d);
-		return false;
-	}
-	return true;
-}
-
 static vg_err audit(vg_req *r, const char *action, int64_t id, int64_t org_id, json_t *detail, vg_diag *d)
 {
 	vg_err e = vg_req_audit(r, action, "organisation", id, org_id, detail, d);
@@ -108,7 +76,7 @@ void vg_h_org_list(vg_req *r)
 	int b;
 
 	vg_org_filter_init(&f);
-	if (!query_int(r, "parent_id", 1, INT64_MAX, &f.parent_id) || !query_int(r, "limit", 1, VG_PAGE_MAX, &limit) ||
+	if (!vg_req_query_int(r, "parent_id", 1, INT64_MAX, &f.parent_id) || !vg_req_query_int(r, "limit", 1, VG_PAGE_MAX, &limit) ||
 	    !query_enum(r, "kind", vg_org_kinds, &f.kind) || !query_enum(r, "sector", vg_org_sectors, &f.sector) ||
 	    !query_enum(r, "nis2", vg_org_nis2, &f.nis2))
 		return;
@@ -144,7 +112,7 @@ void vg_h_org_create(vg_req *r)
 		e = audit(r, "org.create", id, id, json_pack("{sO}", "name", json_object_get(r->json, "name")), &d);
 	if (!e)
 		e = vg_org_get_json(r->db, id, true, &out, &d);
-	if (!finish(r, e, &d)) {
+	if (!vg_req_finish(r, e, &d)) {
 		json_decref(out);
 		return;
 	}
@@ -182,7 +150,7 @@ void vg_h_org_update(vg_req *r)
 		e = audit(r, "org.update", id, id, json_incref(r->json), &d);
 	if (!e)
 		e = vg_org_get_json(r->db, id, true, &out, &d);
-	if (!finish(r, e, &d)) {
+	if (!vg_req_finish(r, e, &d)) {
 		json_decref(out);
 		return;
 	}
@@ -205,7 +173,7 @@ void vg_h_org_delete(vg_req *r)
 	if (!(e = vg_org_get_json(r->db, id, false, &old, &d)) && !(e = vg_org_delete(r->db, id, &d)))
 		e = audit(r, "org.delete", id, id, json_pack("{sO}", "name", json_object_get(old, "name")), &d);
 	json_decref(old);
-	if (finish(r, e, &d))
+	if (vg_req_finish(r, e, &d))
 		vg_reply_empty(r, 204);
 }
 
@@ -250,7 +218,7 @@ void vg_h_org_child_list(vg_req *r)
 	vg_diag d;
 	if (id <= 0 || (k = child_kind(r)) < 0 || !allow_org(r, id))
 		return;
-	if (!query_int(r, "limit", 1, VG_PAGE_MAX, &limit))
+	if (!vg_req_query_int(r, "limit", 1, VG_PAGE_MAX, &limit))
 		return;
 	if (vg_org_exists(r->db, id, &d) ||
 	    vg_org_child_list_json(r->db, id, (vg_org_child)k, vg_req_query(r, "cursor"), (size_t)limit, &out, &d)) {
@@ -277,7 +245,7 @@ void vg_h_org_child_add(vg_req *r)
 	if (!(e = vg_org_child_add(r->db, id, (vg_org_child)k, r->json, "", &cid, &d)) &&
 	    !(e = vg_org_child_get_json(r->db, id, (vg_org_child)k, cid, &out, &d)))
 		e = audit(r, child_action((vg_org_child)k, true), id, id, json_incref(out), &d);
-	if (!finish(r, e, &d)) {
+	if (!vg_req_finish(r, e, &d)) {
 		json_decref(out);
 		return;
 	}
@@ -304,7 +272,7 @@ void vg_h_org_child_delete(vg_req *r)
 	    !(e = vg_org_child_delete(r->db, id, (vg_org_child)k, cid, &d)))
 		e = audit(r, child_action((vg_org_child)k, false), id, id, json_incref(old), &d);
 	json_decref(old);
-	if (finish(r, e, &d))
+	if (vg_req_finish(r, e, &d))
 		vg_reply_empty(r, 204);
 }
 
@@ -343,7 +311,7 @@ void vg_h_registry_import(vg_req *r)
 						(json_int_t)rep.errors_total);
 			e = audit(r, "registry.import", 0, 0, det, &d);
 		}
-		if (finish(r, e, &d))
+		if (vg_req_finish(r, e, &d))
 			rep.committed = true;
 		else {
 			vg_import_report_fini(&rep);

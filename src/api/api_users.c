@@ -18,24 +18,6 @@ static void req_ctx(const vg_req *r, vg_audit_ctx *ac)
 	ac->request_id = r->request_id;
 }
 
-/* Decimal query argument in [min, max]; false (reply sent) when malformed. */
-static bool query_int(vg_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
-{
-	const char *s = vg_req_query(r, name);
-	char *end;
-	long long v;
-	if (!s || !*s)
-		return true;
-	v = strtoll(s, &end, 10);
-	if (*end || v < min || v > max) {
-		vg_reply_error(r, VG_ERR_INVALID, name, "expected an integer between %lld and %lld", (long long)min,
-			       (long long)max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 void vg_h_user_list(vg_req *r)
 {
 	vg_user_filter f = {0};
@@ -46,8 +28,8 @@ void vg_h_user_list(vg_req *r)
 	json_t *arr, *body;
 	vg_diag d;
 
-	if (!query_int(r, "org_id", 1, INT64_MAX, &f.org_id) || !query_int(r, "cursor", 0, INT64_MAX, &f.after_id) ||
-	    !query_int(r, "limit", 1, VG_PAGE_MAX, &limit))
+	if (!vg_req_query_int(r, "org_id", 1, INT64_MAX, &f.org_id) || !vg_req_query_int(r, "cursor", 0, INT64_MAX, &f.after_id) ||
+	    !vg_req_query_int(r, "limit", 1, VG_PAGE_MAX, &limit))
 		return;
 	if (role && *role) {
 		f.role = vg_role_parse(role);

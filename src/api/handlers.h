@@ -47,4 +47,8 @@ void vg_h_token_revoke(vg_req *r);
 void vg_h_audit_list(vg_req *r);
 void vg_h_audit_verify(vg_req *r);
 
+#include "api/handlers_reports.h"
+#include "api/handlers_incidents.h"
+#include "api/handlers_observables.h"
+
 #endif

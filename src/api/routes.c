@@ -56,5 +56,13 @@ const vg_route vg_api_routes[] = {
 	{"GET", "/api/v1/audit", vg_h_audit_list, VG_ACT_AUDIT_READ, 0, 0, "Audit log entries, newest first", "audit", NULL, "AuditPage", "actor,action,object_type,since,until,cursor,limit"},
 	{"GET", "/api/v1/audit/verify", vg_h_audit_verify, VG_ACT_AUDIT_READ, 0, 0, "Verify the audit log's hash chain", "audit", NULL, "AuditVerify", NULL},
 
+	/* incident handling: each module keeps its rows in its own fragment */
+#include "api/routes_reports.inc"
+#include "api/routes_incidents.inc"
+#include "api/routes_observables.inc"
+
+	/* the web console: static files (no OpenAPI operation beyond the tag "web") */
+#include "api/routes_web.inc"
+
 	{NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };

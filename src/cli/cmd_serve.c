@@ -7,6 +7,8 @@
 
 #include "api/app.h"
 #include "auth/throttle.h"
+#include "cases/cases.h"
+#include "notify/notify.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -21,6 +23,8 @@ int vg_cmd_serve(vg_cli *cli, int argc, char **argv)
 	};
 	vg_app *app = calloc(1, sizeof *app);
 	vg_server *srv = NULL;
+	vg_outbox_flusher *flusher = NULL;
+	vg_notify_config ncfg;
 	vg_server_options so;
 	vg_db_options dbo;
 	vg_diag d;
@@ -63,6 +67,15 @@ int vg_cmd_serve(vg_cli *cli, int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* module configuration is checked before anything starts */
+	e = vg_cases_configure_from(&app->cfg, &d);
+	if (!e)
+		e = vg_notify_config_from(&app->cfg, &ncfg, &d);
+	if (e) {
+		free(app);
+		return vg_cli_fail(cli, e, &d);
+	}
+
 	dbo = (vg_db_options){.sync_full = app->cfg.db_sync_full != 0,
 			      .busy_timeout_ms = (int)app->cfg.db_busy_timeout_ms};
 	/* one connection per worker thread, plus one for the metrics/health path */
@@ -79,6 +92,10 @@ int vg_cmd_serve(vg_cli *cli, int argc, char **argv)
 		e = vg_diag_set(&d, VG_ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
+	/* outgoing mail queued by requests is delivered (and retried) in the background */
+	e = vg_outbox_flusher_start(app->pool, &ncfg, 60, &flusher, &d);
+	if (e)
+		goto out;
 	app->started_ms = vg_time_now_ms();
 	so = (vg_server_options){
 		.listen = app->cfg.listen,
@@ -113,6 +130,7 @@ int vg_cmd_serve(vg_cli *cli, int argc, char **argv)
 	VG_INFO("signal %d: shutting down", sig);
 out:
 	vg_server_stop(srv);
+	vg_outbox_flusher_stop(flusher);
 	vg_throttle_free(app->throttle);
 	vg_registry_free(app->registry);
 	vg_db_pool_free(app->pool);

@@ -2,6 +2,9 @@
 #include <stddef.h>
 
 #include "cli/cli.h"
+#include "cli/commands_reports.h"
+#include "cli/commands_incidents.h"
+#include "cli/commands_observables.h"
 
 const vg_cli_cmd vg_cli_commands[] = {
 	{NULL, "serve", vg_cmd_serve, "[--listen HOST:PORT] [--tls-cert FILE --tls-key FILE] [--threads N]",
@@ -57,6 +60,23 @@ const vg_cli_cmd vg_cli_commands[] = {
 	 "Create an API token for a user; the secret is printed once", ""},
 	{"token", "revoke", vg_cmd_token_revoke, "ID", "Revoke an API token", ""},
 
+	{NULL, "hunt", vg_cmd_hunt, "-r RULES... [-i IOCS...] [--mapping FILE] [--threads N] [--format table|jsonl|csv] [INPUT...]",
+	 "Run Sigma rules over log files, folders or standard input",
+	 "  -r, --rules PATH   rule file or folder (repeatable)\n"
+	 "  -i, --iocs PATH    indicator set (not supported yet)\n"
+	 "  --mapping FILE     field mapping and logsource routes (repeatable; default: $VIGIE_DETECT_MAPPINGS,\n"
+	 "                     /etc/vigie/detect or /usr/local/etc/vigie/detect)\n"
+	 "  --threads N        worker threads (default: number of CPUs)\n"
+	 "  --format FMT       table (default on a terminal), jsonl (default otherwise) or csv\n"
+	 "  -v, --verbose      also show rule warnings\n"
+	 "  INPUT: JSON lines, concatenated JSON, EVTX, gzip/zstd; folders recursively; '-' or none: stdin\n"},
+	{"rules", "check", vg_cmd_rules_check, "[--mapping FILE] RULES...",
+	 "Lint Sigma rules: list what cannot run and why (exit 5 if a rule is refused)",
+	 "  --mapping FILE  also list rules the mappings do not route\n"},
+
 	{"audit", "verify", vg_cmd_audit_verify, "", "Verify the audit log's hash chain (exit 5 if broken)", ""},
+#include "cli/commands_reports.inc"
+#include "cli/commands_incidents.inc"
+#include "cli/commands_observables.inc"
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -25,7 +25,7 @@ static void print_overview(const char *prog, FILE *f)
 	fprintf(f, "Commands:\n");
 	for (const vg_cli_cmd *c = vg_cli_commands; c->name; c++) {
 		const char *g = c->group ? c->group : "";
-		if (strcmp(g, group) != 0 && *g)
+		if (strcmp(g, group) != 0 && (*g || *group))
 			fputc('\n', f);
 		group = g;
 		fprintf(f, "  %s%s%-*s %s\n", c->group ? c->group : "", c->group ? " " : "",

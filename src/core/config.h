@@ -35,6 +35,27 @@ typedef struct vg_config {
 	int64_t db_sync_full;             /* bool: synchronous=FULL vs NORMAL */
 	int64_t db_busy_timeout_ms;
 	char public_url[256];
+	int64_t correlation_common_cap;   /* observe: values linked to more objects are common */
+	/* cases (incidents) */
+	char ref_prefix[24];              /* references: <prefix>-<year>-<NNNNNN> */
+	char sla_ack[VG_CONFIG_VALUE_MAX];    /* "critical:1h,high:4h,medium:1d,low:3d" */
+	char sla_advice[VG_CONFIG_VALUE_MAX]; /* "critical:4h,high:1d,medium:3d,low:7d" */
+	int64_t attachment_max;           /* bytes */
+	char yara_rules_dir[VG_CONFIG_PATH_MAX];
+	int64_t yara_scan_max;            /* bytes of a file scanned */
+	/* intake and outbound mail (src/intake, src/notify) */
+	char smtp_url[256];               /* smtp://host:port, smtps://...; "" = keep mail queued */
+	char smtp_from[VG_EMAIL_MAX + 1];
+	char smtp_from_name[128];
+	char smtp_user[128];
+	char smtp_password[256];
+	char smtp_tls[16];                /* none | starttls | tls */
+	char gpg_home[VG_CONFIG_PATH_MAX]; /* GnuPG home holding the CERT's key */
+	char referral_text[VG_CONFIG_VALUE_MAX];
+	int64_t mail_max;                 /* bytes: largest message mailgate accepts */
+	int64_t report_ack;               /* bool: acknowledge new reports by e-mail */
+	int64_t mail_sign;                /* bool: OpenPGP-sign outgoing mail (PGP/MIME) */
+	char mail_sign_key[256];          /* signing key (fingerprint or address); "" = smtp_from */
 } vg_config;
 
 typedef enum vg_cfg_type {

@@ -23,7 +23,8 @@ typedef struct vg_cidr {
 	uint8_t prefix; /* 0..32 or 0..128 */
 } vg_cidr;
 
-/* Parse an address. len 0 means strlen(s). */
+/* Parse an address. len 0 means s is NUL-terminated (strnlen): a caller
+ * holding an empty slice of unterminated memory must not call with len 0. */
 vg_err vg_ip_parse(const char *s, size_t len, vg_ip *out, vg_diag *d);
 /* Parse "addr/len" or a bare address (a host prefix). With strict, host bits
  * set beyond the prefix are an error; otherwise they are cleared. */

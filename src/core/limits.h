@@ -152,6 +152,9 @@
 #define VG_EVENT_PATH_MAX 1024
 /* Per-thread cache of event paths already mapped to rule fields. */
 #define VG_EVENT_PATH_CACHE_MAX 65536
+/* Backtracking steps one regex match may take (PCRE2 match limit): bounds a
+ * catastrophic pattern from a hostile rule to milliseconds per event. */
+#define VG_SIGMA_REGEX_MATCH_LIMIT 1000000
 /* Mapping file (field renames, logsource routes). */
 #define VG_MAPPING_FILE_MAX (1024 * 1024)
 
@@ -233,5 +236,9 @@
 #define VG_ATTACHMENT_TAGS_MAX 64
 /* File name kept for an attachment (bytes). */
 #define VG_ATTACHMENT_NAME_MAX 255
+
+/* Incident creations committed together by one API worker (group commit:
+ * one fsync acknowledges the batch); bounds the time a batch holds the lock. */
+#define VG_INCIDENT_BATCH_MAX 128
 
 #endif

@@ -53,6 +53,26 @@ void vg_event_reset(vg_event *ev)
 	vg_buf_reset(&ev->paths);
 }
 
+/* ASCII lower-casing eight bytes at a time (bytes >= 0x80 unchanged). */
+static void lower_copy(char *dst, const char *src, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, low7, above_z, from_a, upper;
+		memcpy(&x, src + i, 8);
+		low7 = x & 0x7f7f7f7f7f7f7f7full;
+		above_z = low7 + 0x2525252525252525ull; /* bit 7 set if byte > 'Z' */
+		from_a = low7 + 0x3f3f3f3f3f3f3f3full;  /* bit 7 set if byte >= 'A' */
+		upper = ~x & (from_a ^ above_z) & 0x8080808080808080ull;
+		x |= upper >> 2; /* 0x80 >> 2 = 0x20 */
+		memcpy(dst + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		char c = src[i];
+		dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+}
+
 static int path_fid(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen)
 {
 	void *c = vg_map_get(&ev->path_cache, path, plen);
@@ -90,20 +110,18 @@ vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t
 	f->type = (uint8_t)type;
 	if ((e = vg_buf_append(&ev->paths, path, plen)) || (e = vg_buf_putc(&ev->paths, 0)))
 		return e;
-	if (val != ev->hay.data + ev->hay.len) /* the JSON parser decodes in place */
-		if ((e = vg_buf_append(&ev->hay, val, vlen)))
-			return e;
-	if (val == ev->hay.data + ev->hay.len && vlen) /* appended in place: account for it */
+	/* the JSON parser decodes strings in place, right after the buffer's end */
+	bool in_place = ev->hay.data && val == ev->hay.data + ev->hay.len;
+	if (in_place)
 		ev->hay.len += vlen;
+	else if ((e = vg_buf_append(&ev->hay, val, vlen)))
+		return e;
 	if ((e = vg_buf_putc(&ev->hay, '\n')) || (e = vg_buf_reserve(&ev->low, vlen + 1)))
 		return e;
 	{
 		const char *src = ev->hay.data + f->val_off;
 		char *dst = ev->low.data + ev->low.len;
-		for (size_t i = 0; i < vlen; i++) {
-			char c = src[i];
-			dst[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-		}
+		lower_copy(dst, src, vlen);
 		dst[vlen] = '\n';
 		ev->low.len += vlen + 1;
 		ev->low.data[ev->low.len] = 0;
@@ -205,13 +223,19 @@ static size_t utf8_put(char *o, uint32_t cp)
 static vg_err jstring(jparser *p, char *dst, size_t cap, size_t *outlen)
 {
 	size_t o = 0;
+	const char *end = p->s + p->len, *quote = NULL;
 	p->pos++;
 	for (;;) {
+		/* the next quote and the next backslash before it, with memchr (log
+		 * values are long runs of plain text); raw control characters are
+		 * accepted (lenient) */
 		const char *start = p->s + p->pos;
-		const char *q = start;
-		const char *end = p->s + p->len;
-		while (q < end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
-			q++;
+		if (!quote || quote < start)
+			quote = memchr(start, '"', (size_t)(end - start));
+		const char *q = quote ? quote : end;
+		const char *bs = memchr(start, '\\', (size_t)(q - start));
+		if (bs)
+			q = bs;
 		if (o + (size_t)(q - start) + 4 > cap)
 			return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long at offset %zu", p->pos);
 		memcpy(dst + o, start, (size_t)(q - start));
@@ -224,8 +248,6 @@ static vg_err jstring(jparser *p, char *dst, size_t cap, size_t *outlen)
 			*outlen = o;
 			return VG_OK;
 		}
-		if ((unsigned char)*q < 0x20)
-			return jfail(p, "control character in string");
 		p->pos++;
 		if (p->pos >= p->len)
 			return jfail(p, "bad escape");
@@ -369,8 +391,13 @@ static vg_err jvalue(jparser *p, unsigned depth)
 		if ((e = vg_buf_reserve(&p->ev->hay, bound + 8)))
 			return e == VG_ERR_LIMIT ? vg_diag_set(p->d, e, NULL, "event too large") : e;
 		char *dst = p->ev->hay.data + p->ev->hay.len;
-		if ((e = jstring(p, dst, bound + 8, &vlen)))
+		if (close && bound == (size_t)(close - q) + 1) { /* no escapes: copy */
+			vlen = (size_t)(close - q);
+			memcpy(dst, q, vlen);
+			p->pos = (size_t)(close - p->s) + 1;
+		} else if ((e = jstring(p, dst, bound + 8, &vlen))) {
 			return e;
+		}
 		return jleaf(p, dst, vlen, FT_STR);
 	}
 	size_t start = p->pos;

@@ -46,6 +46,15 @@ typedef struct vg_sval {
 	vg_cidr cidr;
 	double num;
 	int ref_fid; /* VK_FIELDREF */
+	/* VK_PATTERN: id of a literal the value cannot match without (in the
+	 * prefilter database), or -1. If the scan did not see it, the value is
+	 * false without looking at any field. */
+	int32_t lit_id;
+	/* VK_REGEX: source and PCRE2 options; re_key is set ("") once compile
+	 * has looked for the literal every match contains (then in lit/litlen). */
+	const char *re_src;
+	uint32_t re_flags;
+	const char *re_key;
 } vg_sval;
 
 typedef struct vg_sitem {
@@ -140,7 +149,7 @@ struct vg_ruleset {
 	vg_vec routes;         /* vg_route* */
 	vg_vec regexes;        /* pcre2_code* to free */
 	/* prefilter */
-	void *hs_db; /* hs_database_t* */
+	void *hs_db; /* hs_database_t*: literals, scanned over the lowered values */
 	size_t nliterals;
 	uint32_t **lit_rules; /* per literal: rule indices */
 	uint32_t *lit_nrules;
@@ -202,6 +211,9 @@ vg_err vg_event_from_xml(vg_event *ev, const vg_ruleset *rs, const char *xml, si
 /* Add one leaf field (path, value) — used by the parsers and by tests. */
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val,
 		    size_t vlen, vg_ftype type);
+
+/* Build the literal prefilter of a ruleset whose routes are resolved (prefilter.c). */
+vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d);
 
 /* Read a whole file (at most max bytes, NUL-terminated). */
 vg_err vg_detect_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);

@@ -1,4 +1,4 @@
-/* Field-mapping configurations (etc/detect/*.yml):
+/* Field-mapping configurations (etc/detect/NAME.yml):
  *
  *   strip_prefixes: [Event.EventData., Event.System., "Event.UserData.*."]
  *   rename:        {flattened.path: Name}
@@ -288,6 +288,8 @@ size_t vg_rs_normalize(const vg_ruleset *rs, const char *path, size_t n, char *o
 			i += 12;
 			continue;
 		}
+		if (c == ' ')
+			continue; /* "Source Name" is SourceName in rules (spec: strip spaces) */
 		out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
 	if (o >= 6 && memcmp(out + o - 6, ".#text", 6) == 0)

@@ -16,9 +16,13 @@ struct vg_detect_scratch {
 	vg_event ev;
 	hs_scratch_t *hs;
 	pcre2_match_data *md;
+	pcre2_match_context *mctx;
 	uint8_t *memo;       /* per selection: 0 unknown, 1 false, 2 true */
 	uint8_t *route_memo; /* per route: same */
 	uint64_t *candbits;
+	uint64_t *litfound; /* literals seen by the scan of this event */
+	uint32_t *litlist;
+	size_t nlitfound;
 	uint32_t *cand;
 	size_t ncand;
 	vg_hit_field *hf;
@@ -27,7 +31,13 @@ struct vg_detect_scratch {
 	const char *src;
 	size_t srclen;
 	bool src_json;
+	bool exhaustive; /* bypass the prefilter (tests) */
 };
+
+void vg_detect_scratch_set_exhaustive(vg_detect_scratch *s, bool on)
+{
+	s->exhaustive = on;
+}
 
 vg_detect_scratch *vg_detect_scratch_new(const vg_ruleset *rs)
 {
@@ -42,11 +52,16 @@ vg_detect_scratch *vg_detect_scratch_new(const vg_ruleset *rs)
 	if (rs->hs_db && hs_alloc_scratch(rs->hs_db, &s->hs) != HS_SUCCESS)
 		goto fail;
 	s->md = pcre2_match_data_create(16, NULL);
+	s->mctx = pcre2_match_context_create(NULL);
+	if (s->mctx)
+		pcre2_set_match_limit(s->mctx, VG_SIGMA_REGEX_MATCH_LIMIT);
 	s->memo = calloc(VG_SIGMA_SELECTIONS_MAX, 1);
 	s->route_memo = calloc(rs->routes.len ? rs->routes.len : 1, 1);
 	s->candbits = calloc((nr + 63) / 64, sizeof(uint64_t));
 	s->cand = calloc(nr, sizeof(uint32_t));
-	if (!s->md || !s->memo || !s->route_memo || !s->candbits || !s->cand)
+	s->litfound = calloc((rs->nliterals + 64) / 64, sizeof(uint64_t));
+	s->litlist = calloc(rs->nliterals + 1, sizeof(uint32_t));
+	if (!s->litfound || !s->litlist || !s->md || !s->mctx || !s->memo || !s->route_memo || !s->candbits || !s->cand)
 		goto fail;
 	return s;
 fail:
@@ -62,10 +77,13 @@ void vg_detect_scratch_free(vg_detect_scratch *s)
 	if (s->hs)
 		hs_free_scratch(s->hs);
 	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mctx);
 	free(s->memo);
 	free(s->route_memo);
 	free(s->candbits);
 	free(s->cand);
+	free(s->litfound);
+	free(s->litlist);
 	free(s->hf);
 	vg_buf_fini(&s->out);
 	free(s);
@@ -106,13 +124,33 @@ static bool glob_match(const char *p, size_t pn, const char *s, size_t sn)
 	return pi == pn;
 }
 
+/* Substring test tuned for short field values: memchr on the first byte,
+ * memcmp for the rest (glibc memmem's setup dominates at these sizes). */
+static bool contains(const char *h, size_t n, const char *p, size_t m)
+{
+	if (m == 0)
+		return true;
+	if (n < m)
+		return false;
+	const char *end = h + (n - m) + 1;
+	while (h < end) {
+		const char *q = memchr(h, p[0], (size_t)(end - h));
+		if (!q)
+			return false;
+		if (memcmp(q + 1, p + 1, m - 1) == 0)
+			return true;
+		h = q + 1;
+	}
+	return false;
+}
+
 static bool pattern_match(const vg_sval *v, const char *s, size_t n)
 {
 	switch (v->shape) {
 	case PS_EXACT: return n == v->litlen && memcmp(s, v->lit, n) == 0;
 	case PS_PREFIX: return n >= v->litlen && memcmp(s, v->lit, v->litlen) == 0;
 	case PS_SUFFIX: return n >= v->litlen && memcmp(s + n - v->litlen, v->lit, v->litlen) == 0;
-	case PS_CONTAINS: return v->litlen == 0 || (n >= v->litlen && memmem(s, n, v->lit, v->litlen) != NULL);
+	case PS_CONTAINS: return contains(s, n, v->lit, v->litlen);
 	default: return glob_match(v->lit, v->litlen, s, n);
 	}
 }
@@ -191,7 +229,7 @@ static bool value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval
 			return false;
 		return pattern_match(v, it->cased ? orig : ev->low.data + f->val_off, n);
 	case VK_REGEX:
-		return f->type != FT_NULL && pcre2_match(v->re, (PCRE2_SPTR)orig, n, 0, 0, sc->md, NULL) >= 0;
+		return f->type != FT_NULL && pcre2_match(v->re, (PCRE2_SPTR)orig, n, 0, 0, sc->md, sc->mctx) >= 0;
 	case VK_CIDR: {
 		vg_ip ip;
 		return f->type != FT_NULL && vg_ip_parse(orig, n, &ip, NULL) == VG_OK && vg_cidr_contains(&v->cidr, &ip);
@@ -224,6 +262,9 @@ static bool value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval
 static bool field_value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval *v)
 {
 	const vg_event *ev = &sc->ev;
+	if ((v->kind == VK_PATTERN || v->kind == VK_REGEX) && v->lit_id >= 0 && !sc->exhaustive &&
+	    !(sc->litfound[v->lit_id >> 6] & (1ull << (v->lit_id & 63))))
+		return false; /* the scan did not see its literal anywhere in the event */
 	if (it->fid < 0) { /* keywords: anywhere in the event */
 		if (v->kind == VK_PATTERN && v->shape == PS_CONTAINS) {
 			const vg_buf *b = it->cased ? &ev->hay : &ev->low;
@@ -329,8 +370,9 @@ static bool route_ok(vg_detect_scratch *sc, int idx)
 			for (int32_t j = ev->slot[rc->fid]; j >= 0 && !any; j = ev->fields[j].next) {
 				const vg_efield *f = &ev->fields[j];
 				for (size_t k = 0; k < rc->nvals && !any; k++)
-					any = f->val_len == rc->lens[k] &&
-					      memcmp(ev->low.data + f->val_off, rc->vals[k], rc->lens[k]) == 0;
+					any = (rc->lens[k] == 1 && rc->vals[k][0] == '*') ||
+					      (f->val_len == rc->lens[k] &&
+					       memcmp(ev->low.data + f->val_off, rc->vals[k], rc->lens[k]) == 0);
 			}
 		ok = any;
 	}
@@ -393,7 +435,19 @@ static void collect_fields(vg_detect_scratch *sc, const vg_srule *r)
 				continue;
 			for (size_t i = 0; i < grp->nitems; i++) {
 				const vg_sitem *it = &grp->items[i];
-				if (it->fid < 0 || (size_t)it->fid >= sc->ev.nfids || sc->ev.slot[it->fid] < 0)
+				if (it->fid < 0) { /* keywords: the first field holding one */
+					for (size_t j = 0; j < sc->ev.nfields; j++) {
+						bool m = false;
+						for (size_t v = 0; v < it->nvals && !m; v++)
+							m = value_match(sc, it, &it->vals[v], &sc->ev.fields[j]);
+						if (m) {
+							add_hit_field(sc, sc->ev.paths.data + sc->ev.fields[j].path_off, &sc->ev.fields[j]);
+							break;
+						}
+					}
+					continue;
+				}
+				if ((size_t)it->fid >= sc->ev.nfids || sc->ev.slot[it->fid] < 0)
 					continue;
 				for (int32_t j = sc->ev.slot[it->fid]; j >= 0; j = sc->ev.fields[j].next) {
 					bool m = false;
@@ -421,6 +475,8 @@ static int on_literal(unsigned int id, unsigned long long from, unsigned long lo
 	(void)from;
 	(void)to;
 	(void)flags;
+	sc->litfound[id >> 6] |= 1ull << (id & 63);
+	sc->litlist[sc->nlitfound++] = id;
 	for (uint32_t k = 0; k < rs->lit_nrules[id]; k++) {
 		uint32_t r = rs->lit_rules[id][k];
 		uint64_t bit = 1ull << (r & 63);
@@ -432,27 +488,30 @@ static int on_literal(unsigned int id, unsigned long long from, unsigned long lo
 	return 0;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static int run_rules(vg_detect_scratch *sc, vg_hit_fn fn, void *ctx)
 {
 	const vg_ruleset *rs = sc->rs;
 	int hits = 0;
 	hs_ctx hc = {sc};
 	memset(sc->route_memo, 0, rs->routes.len);
+	for (size_t i = 0; i < sc->nlitfound; i++)
+		sc->litfound[sc->litlist[i] >> 6] = 0;
+	sc->nlitfound = 0;
 	sc->ncand = 0;
 	if (rs->hs_db && sc->ev.low.len)
 		hs_scan(rs->hs_db, sc->ev.low.data, (unsigned)sc->ev.low.len, 0, sc->hs, on_literal, &hc);
 	for (size_t i = 0; i < sc->ncand; i++)
 		sc->candbits[sc->cand[i] >> 6] = 0;
-	for (size_t i = 0; i < rs->nalways; i++)
-		sc->cand[sc->ncand++] = rs->always_rules[i];
-	if (sc->ncand > 1)
-		qsort(sc->cand, sc->ncand, sizeof(uint32_t), cmp_u32);
+	if (sc->exhaustive) {
+		for (size_t i = 0; i < sc->ncand; i++)
+			sc->candbits[sc->cand[i] >> 6] = 0;
+		sc->ncand = 0;
+		for (size_t i = 0; i < rs->rules.len; i++)
+			sc->cand[sc->ncand++] = (uint32_t)i;
+	} else {
+		for (size_t i = 0; i < rs->nalways; i++)
+			sc->cand[sc->ncand++] = rs->always_rules[i];
+	}
 	for (size_t i = 0; i < sc->ncand; i++) {
 		const vg_srule *r = rs->rules.items[sc->cand[i]];
 		if (!rule_match(sc, r))

@@ -68,18 +68,20 @@ int vg_rs_field_id(vg_ruleset *rs, const char *name, size_t len)
 {
 	char low[VG_EVENT_PATH_MAX];
 	void *v;
+	size_t n = 0;
 	if (len >= sizeof(low))
 		len = sizeof(low) - 1;
 	for (size_t i = 0; i < len; i++)
-		low[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
-	low[len] = 0;
-	if ((v = vg_map_get(&rs->fields, low, len)))
+		if (name[i] != ' ') /* event names lose their spaces too (vg_rs_normalize) */
+			low[n++] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+	low[n] = 0;
+	if ((v = vg_map_get(&rs->fields, low, n)))
 		return (int)((intptr_t)v - 1);
 	if (rs->compiled)
 		return -1;
 	int id = (int)rs->field_names.len;
 	char *copy = vg_arena_strndup(rs->arena, name, len);
-	if (!copy || vg_vec_push(&rs->field_names, copy) || vg_map_put(&rs->fields, low, len, (void *)(intptr_t)(id + 1), NULL))
+	if (!copy || vg_vec_push(&rs->field_names, copy) || vg_map_put(&rs->fields, low, n, (void *)(intptr_t)(id + 1), NULL))
 		return -1;
 	return id;
 }
@@ -174,306 +176,6 @@ static void resolve_routes(vg_ruleset *rs, vg_srule *r)
 	}
 }
 
-/* ---- literal prefilter ---- */
-
-typedef struct lit {
-	const char *s;
-	size_t len;
-} lit;
-
-typedef struct litset {
-	bool top; /* no literal is required */
-	size_t n, cap;
-	lit *v;
-} litset;
-
-static void ls_fini(litset *l)
-{
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static void ls_add(litset *l, const char *s, size_t len)
-{
-	if (l->top)
-		return;
-	if (l->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 8;
-		lit *nv = realloc(l->v, nc * sizeof(*nv));
-		if (!nv) {
-			l->top = true; /* degrade to "always evaluate": still correct */
-			return;
-		}
-		l->v = nv;
-		l->cap = nc;
-	}
-	l->v[l->n].s = s;
-	l->v[l->n++].len = len;
-}
-
-static void ls_merge(litset *dst, litset *src)
-{
-	if (src->top)
-		dst->top = true;
-	for (size_t i = 0; i < src->n && !dst->top; i++)
-		ls_add(dst, src->v[i].s, src->v[i].len);
-	ls_fini(src);
-}
-
-static size_t ls_score(const litset *l)
-{
-	size_t m = (size_t)-1;
-	if (l->top || l->n == 0)
-		return 0;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].len < m)
-			m = l->v[i].len;
-	return m;
-}
-
-/* Keep the better of best and cand (AND: one required set suffices). */
-static void ls_pick(litset *best, litset *cand)
-{
-	size_t sb = ls_score(best), sc = ls_score(cand);
-	if (sc > sb || (sc == sb && sc && cand->n < best->n)) {
-		ls_fini(best);
-		*best = *cand;
-		memset(cand, 0, sizeof(*cand));
-	} else {
-		ls_fini(cand);
-	}
-}
-
-#define PREFILTER_MIN_LITERAL 3
-
-static void value_lits(const vg_sval *v, litset *out)
-{
-	if (v->kind != VK_PATTERN) {
-		out->top = true;
-		return;
-	}
-	const char *s = v->lit;
-	size_t n = v->litlen, bs = 0, bl = 0;
-	if (v->shape == PS_GLOB) {
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-			while (j < n && v->lit[j] != VG_GLOB_STAR && v->lit[j] != VG_GLOB_ONE)
-				j++;
-			if (j - i > bl) {
-				bs = i;
-				bl = j - i;
-			}
-			i = j + 1;
-		}
-		s = v->lit + bs;
-		n = bl;
-	}
-	if (n < PREFILTER_MIN_LITERAL) {
-		out->top = true;
-		return;
-	}
-	ls_add(out, s, n);
-}
-
-static void item_lits(const vg_sitem *it, litset *out)
-{
-	if (it->neq) {
-		out->top = true;
-		return;
-	}
-	if (it->all) {
-		for (size_t i = 0; i < it->nvals; i++) {
-			litset c = {0};
-			value_lits(&it->vals[i], &c);
-			ls_pick(out, &c);
-		}
-		if (!out->n)
-			out->top = true;
-		return;
-	}
-	for (size_t i = 0; i < it->nvals && !out->top; i++)
-		value_lits(&it->vals[i], out);
-}
-
-static void sel_lits(const vg_selection *sel, litset *out)
-{
-	for (size_t g = 0; g < sel->ngroups && !out->top; g++) {
-		litset best = {0};
-		best.top = true;
-		for (size_t i = 0; i < sel->groups[g].nitems; i++) {
-			litset c = {0};
-			item_lits(&sel->groups[g].items[i], &c);
-			if (best.top && !c.top) {
-				ls_fini(&best);
-				best = c;
-			} else if (!c.top) {
-				ls_pick(&best, &c);
-			} else {
-				ls_fini(&c);
-			}
-		}
-		ls_merge(out, &best);
-	}
-}
-
-static void cond_lits(const vg_srule *r, const vg_cnode *n, litset *out)
-{
-	switch (n->op) {
-	case CO_SEL: sel_lits(&r->sels[n->sel], out); return;
-	case CO_NOT: out->top = true; return;
-	case CO_OR:
-		for (uint32_t i = 0; i < n->nkids && !out->top; i++) {
-			litset c = {0};
-			cond_lits(r, n->kids[i], &c);
-			ls_merge(out, &c);
-		}
-		return;
-	case CO_OF:
-		if (n->need != 0) { /* at least one of them */
-			for (uint32_t i = 0; i < n->nsels && !out->top; i++)
-				sel_lits(&r->sels[n->sels[i]], out);
-			return;
-		}
-		/* all of: like AND */
-		/* fallthrough */
-	case CO_AND: {
-		litset best = {0};
-		best.top = true;
-		uint32_t cnt = n->op == CO_AND ? n->nkids : n->nsels;
-		for (uint32_t i = 0; i < cnt; i++) {
-			litset c = {0};
-			if (n->op == CO_AND)
-				cond_lits(r, n->kids[i], &c);
-			else
-				sel_lits(&r->sels[n->sels[i]], &c);
-			if (c.top) {
-				ls_fini(&c);
-			} else if (best.top) {
-				ls_fini(&best);
-				best = c;
-			} else {
-				ls_pick(&best, &c);
-			}
-		}
-		ls_merge(out, &best);
-		return;
-	}
-	}
-}
-
-static vg_err build_prefilter(vg_ruleset *rs, vg_diag *d)
-{
-	vg_map ids;
-	vg_vec lits; /* char* lowered, arena */
-	vg_err e = VG_OK;
-	size_t *lens = NULL;
-	unsigned *hsids = NULL, *hsflags = NULL;
-	uint32_t *counts = NULL;
-	vg_map_init(&ids);
-	vg_vec_init(&lits);
-	rs->always_rules = calloc(rs->rules.len ? rs->rules.len : 1, sizeof(uint32_t));
-	if (!rs->always_rules)
-		return VG_ERR_NOMEM;
-	/* pass 1: literal sets per rule; remember (rule, literal id) pairs */
-	vg_vec pairs; /* packed as (uintptr_t)(rule << 32 | lit) */
-	vg_vec_init(&pairs);
-	for (size_t i = 0; i < rs->rules.len; i++) {
-		vg_srule *r = rs->rules.items[i];
-		litset ls = {0};
-		if (!r->info.active)
-			continue;
-		cond_lits(r, r->cond, &ls);
-		if (ls.top || ls.n == 0) {
-			r->always = true;
-			rs->always_rules[rs->nalways++] = (uint32_t)i;
-			ls_fini(&ls);
-			continue;
-		}
-		for (size_t k = 0; k < ls.n && !e; k++) {
-			char buf[256], *low = ls.v[k].len < sizeof(buf) ? buf : malloc(ls.v[k].len + 1);
-			if (!low) {
-				e = VG_ERR_NOMEM;
-				break;
-			}
-			for (size_t j = 0; j < ls.v[k].len; j++) {
-				char c = ls.v[k].s[j];
-				low[j] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-			}
-			void *idp = vg_map_get(&ids, low, ls.v[k].len);
-			uintptr_t id;
-			if (idp) {
-				id = (uintptr_t)idp - 1;
-			} else {
-				char *copy = vg_arena_strndup(rs->arena, low, ls.v[k].len);
-				id = lits.len;
-				if (!copy || (e = vg_vec_push(&lits, copy)) ||
-				    (e = vg_map_put(&ids, low, ls.v[k].len, (void *)(id + 1), NULL)))
-					e = e ? e : VG_ERR_NOMEM;
-			}
-			if (low != buf)
-				free(low);
-			if (!e)
-				e = vg_vec_push(&pairs, (void *)(((uintptr_t)i << 32) | id));
-		}
-		ls_fini(&ls);
-		if (e)
-			goto out;
-	}
-	rs->nliterals = lits.len;
-	if (!lits.len)
-		goto out;
-	rs->lit_rules = calloc(lits.len, sizeof(uint32_t *));
-	rs->lit_nrules = calloc(lits.len, sizeof(uint32_t));
-	counts = calloc(lits.len, sizeof(uint32_t));
-	lens = calloc(lits.len, sizeof(size_t));
-	hsids = calloc(lits.len, sizeof(unsigned));
-	hsflags = calloc(lits.len, sizeof(unsigned));
-	if (!rs->lit_rules || !rs->lit_nrules || !counts || !lens || !hsids || !hsflags) {
-		e = VG_ERR_NOMEM;
-		goto out;
-	}
-	for (size_t p = 0; p < pairs.len; p++)
-		counts[(uintptr_t)pairs.items[p] & 0xffffffffu]++;
-	for (size_t l = 0; l < lits.len; l++)
-		if (!(rs->lit_rules[l] = malloc(counts[l] * sizeof(uint32_t)))) {
-			e = VG_ERR_NOMEM;
-			goto out;
-		}
-	for (size_t p = 0; p < pairs.len; p++) {
-		uintptr_t v = (uintptr_t)pairs.items[p];
-		uint32_t l = (uint32_t)(v & 0xffffffffu), r = (uint32_t)(v >> 32);
-		uint32_t n = rs->lit_nrules[l];
-		if (n && rs->lit_rules[l][n - 1] == r)
-			continue; /* the same literal twice in one rule */
-		rs->lit_rules[l][rs->lit_nrules[l]++] = r;
-	}
-	for (size_t l = 0; l < lits.len; l++) {
-		lens[l] = strlen(lits.items[l]);
-		hsids[l] = (unsigned)l;
-		hsflags[l] = HS_FLAG_SINGLEMATCH;
-	}
-	{
-		hs_database_t *db = NULL;
-		hs_compile_error_t *ce = NULL;
-		if (hs_compile_lit_multi((const char *const *)lits.items, hsflags, hsids, lens, (unsigned)lits.len,
-					 HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
-			e = vg_diag_set(d, VG_ERR_INTERNAL, NULL, "prefilter: %s", ce && ce->message ? ce->message : "?");
-			hs_free_compile_error(ce);
-			goto out;
-		}
-		rs->hs_db = db;
-	}
-out:
-	free(counts);
-	free(lens);
-	free(hsids);
-	free(hsflags);
-	vg_vec_fini(&pairs);
-	vg_vec_fini(&lits);
-	vg_map_fini(&ids);
-	return e;
-}
-
 vg_err vg_ruleset_compile(vg_ruleset *rs, vg_diag *d)
 {
 	vg_err e;
@@ -484,10 +186,10 @@ vg_err vg_ruleset_compile(vg_ruleset *rs, vg_diag *d)
 	for (size_t i = 0; i < rs->rules.len; i++) {
 		vg_srule *r = rs->rules.items[i];
 		r->nroutes = 0;
-		if (rs->have_mapping)
+		if (rs->routes.len) /* routing is on when a mapping declares logsources */
 			resolve_routes(rs, r);
 	}
-	if ((e = build_prefilter(rs, d)))
+	if ((e = vg_prefilter_build(rs, d)))
 		return e;
 	rs->compiled = true;
 	return VG_OK;

@@ -69,7 +69,7 @@ typedef struct vg_load_report {
 vg_ruleset *vg_ruleset_new(void);
 void vg_ruleset_free(vg_ruleset *rs);
 
-/* A field-mapping configuration (etc/detect/*.yml): field flattening and
+/* A field-mapping configuration (etc/detect/NAME.yml): field flattening and
  * renames, Sigma field mappings, placeholder values and logsource routes.
  * Load mappings before rules. Without any mapping no routing happens: every
  * rule sees every event. */
@@ -122,6 +122,9 @@ void vg_detect_scratch_free(vg_detect_scratch *s);
 int vg_detect_json(vg_detect_scratch *s, const char *json, size_t len, vg_hit_fn fn, void *ctx, vg_diag *d);
 /* Match one Windows event rendered as XML (EVTX records). */
 int vg_detect_xml(vg_detect_scratch *s, const char *xml, size_t len, vg_hit_fn fn, void *ctx, vg_diag *d);
+/* Evaluate every routed rule on every event, bypassing the literal
+ * prefilter: slow; for tests that check the prefilter never loses a hit. */
+void vg_detect_scratch_set_exhaustive(vg_detect_scratch *s, bool on);
 /* The last event, rendered as a flat JSON object of its fields (for output);
  * valid until the next call on this scratch. */
 const char *vg_detect_event_json(vg_detect_scratch *s);

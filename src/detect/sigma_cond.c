@@ -268,6 +268,9 @@ vg_err vg_cond_parse(vg_arena *a, const char *cond, const char *const *names, si
 	vg_err e;
 	if (p.len > VG_SIGMA_CONDITION_MAX)
 		return vg_diag_set(d, VG_ERR_LIMIT, "condition", "longer than %d bytes", VG_SIGMA_CONDITION_MAX);
+	if (strstr(cond, "->") || strncmp(cond, "write ", 6) == 0)
+		return vg_diag_set(d, VG_ERR_UNSUPPORTED, "condition",
+				   "old 'write ... then ... -> alert' syntax is not supported: write a correlation rule");
 	next(&p);
 	if (p.kind == T_END)
 		return vg_diag_set(d, VG_ERR_INVALID, "condition", "empty condition");

@@ -12,6 +12,17 @@
 #include "core/limits.h"
 #include "detect/internal.h"
 
+/* Record file and line, keeping a line already set by a deeper parser. */
+static void diag_loc(vg_diag *d, const char *file, unsigned line)
+{
+	if (!d)
+		return;
+	if (file && !d->file[0])
+		snprintf(d->file, sizeof(d->file), "%s", file);
+	if (!d->line)
+		d->line = line;
+}
+
 static unsigned node_line(struct fy_node *n)
 {
 	struct fy_token *t = n ? fy_node_get_scalar_token(n) : NULL;
@@ -143,7 +154,7 @@ static vg_err load_group(vg_ruleset *rs, struct fy_node *map, vg_sgroup *g, vg_l
 			return e;
 		if (d->message[0] && rep) { /* a warning */
 			d->code = VG_OK;
-			vg_diag_at(d, file, 0);
+			diag_loc(d, file, 0);
 			rep->warnings++;
 			if (rep->problem)
 				rep->problem(rep->ctx, d);
@@ -333,7 +344,7 @@ static const char *opt_str(vg_arena *a, struct fy_node *root, const char *key)
 }
 
 static vg_err load_document(vg_ruleset *rs, struct fy_node *root, const char *file, unsigned doc_line,
-			    vg_load_report *rep, vg_diag *d)
+			    bool *collection, vg_load_report *rep, vg_diag *d)
 {
 	unsigned line = 0;
 	struct fy_node *det, *filt, *x, *ls;
@@ -342,7 +353,15 @@ static vg_err load_document(vg_ruleset *rs, struct fy_node *root, const char *fi
 	if (!root || !fy_node_is_mapping(root))
 		return vg_diag_set(d, VG_ERR_INVALID, NULL, "a rule must be a YAML map");
 	x = map_get(root, "action", &line);
+	if (!x && *collection) {
+		vg_diag_set(d, VG_ERR_UNSUPPORTED, NULL,
+			    "document of an 'action: global' rule collection (old multi-document syntax): "
+			    "split the collection into plain rules");
+		vg_diag_at(d, NULL, doc_line);
+		return VG_ERR_UNSUPPORTED;
+	}
 	if (x) {
+		*collection = true;
 		vg_diag_set(d, VG_ERR_UNSUPPORTED, "action",
 			    "rule collections ('action: global/reset/repeat') are the old multi-document syntax: "
 			    "split them into plain rules");
@@ -435,11 +454,9 @@ static vg_err load_document(vg_ruleset *rs, struct fy_node *root, const char *fi
 
 static void report(vg_load_report *rep, vg_diag *d, const char *file, unsigned line)
 {
-	if (!d->field[0] && d->code == VG_OK)
+	if (!d->message[0])
 		return;
-	vg_diag_at(d, file, line);
-	if (!d->line)
-		d->line = line;
+	diag_loc(d, file, line);
 	if (rep->problem)
 		rep->problem(rep->ctx, d);
 }
@@ -455,6 +472,7 @@ vg_err vg_ruleset_load_string(vg_ruleset *rs, const char *name, const char *yaml
 	vg_diag d;
 	vg_err e = VG_OK;
 	size_t ndocs = 0;
+	bool collection = false;
 	if (!rep)
 		rep = &dummy;
 	if (rs->compiled)
@@ -508,7 +526,12 @@ vg_err vg_ruleset_load_string(vg_ruleset *rs, const char *name, const char *yaml
 			line = (unsigned)m->line + 1;
 		vg_diag_clear(&d);
 		if (root) {
-			vg_err de = load_document(rs, root, name, line, rep, &d);
+			size_t used = vg_arena_used(rs->arena);
+			vg_err de = load_document(rs, root, name, line, &collection, rep, &d);
+			if (!de && vg_arena_used(rs->arena) - used > VG_SIGMA_RULE_MEMORY_MAX)
+				/* loaded, but report it: such a rule is a mistake or an attack */
+				vg_diag_set(&d, VG_OK, NULL, "rule takes more than %d MB once compiled",
+					    VG_SIGMA_RULE_MEMORY_MAX / (1024 * 1024));
 			if (de == VG_ERR_NOMEM) {
 				fy_parse_document_destroy(fyp, doc);
 				e = de;
@@ -518,6 +541,9 @@ vg_err vg_ruleset_load_string(vg_ruleset *rs, const char *name, const char *yaml
 				if (!d.message[0])
 					vg_diag_set(&d, de, NULL, "%s", vg_err_name(de));
 				rep->rejected++;
+				report(rep, &d, name, line);
+			} else if (d.message[0]) {
+				rep->warnings++;
 				report(rep, &d, name, line);
 			}
 		}

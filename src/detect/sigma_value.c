@@ -461,6 +461,7 @@ static vg_err pattern_finish(vg_ruleset *rs, const char *s, size_t n, vg_pat_sha
 	if (!cased)
 		lower_ascii(p, n);
 	v->kind = VK_PATTERN;
+	v->lit_id = -1;
 	if (has_wildcard(p, n)) {
 		/* general glob: keep the stars at the ends explicitly */
 		char *g = vg_arena_alloc(rs->arena, n + 3);
@@ -597,6 +598,10 @@ vg_err vg_item_compile(vg_ruleset *rs, const char *key, const vg_yval *vals, siz
 			PCRE2_SIZE erroff;
 			vg_sval *v = &item->vals[item->nvals];
 			v->kind = VK_REGEX;
+			v->lit_id = -1;
+			v->re_flags = re_flags;
+			if (!(v->re_src = vg_arena_strndup(rs->arena, yv->s, yv->len)))
+				return VG_ERR_NOMEM;
 			v->re = pcre2_compile((PCRE2_SPTR)yv->s, yv->len, re_flags, &errcode, &erroff, NULL);
 			if (!v->re) {
 				PCRE2_UCHAR msg[120];
@@ -674,10 +679,7 @@ vg_err vg_item_compile(vg_ruleset *rs, const char *key, const vg_yval *vals, siz
 			cur = next;
 			memset(&next, 0, sizeof(next));
 		}
-		if (cur.n == 0 && item->nvals == 0 && i + 1 == nvals) {
-			item->vals[item->nvals++].kind = VK_NEVER;
-			continue;
-		}
+
 		if (item->nvals + cur.n + (nvals - i - 1) > cap) { /* transformations multiply values */
 			size_t total = item->nvals + cur.n + (nvals - i - 1);
 			if (total > VG_SIGMA_VALUES_MAX) {
@@ -697,6 +699,7 @@ vg_err vg_item_compile(vg_ruleset *rs, const char *key, const vg_yval *vals, siz
 		for (size_t k = 0; k < cur.n; k++)
 			if ((e = pattern_finish(rs, cur.s[k], cur.len[k], shape, item->cased, &item->vals[item->nvals++])))
 				goto out;
+		sl_fini(&cur); /* nothing held across iterations: early returns above stay leak-free */
 	}
 	if (item->nvals == 0) {
 		item->vals[0].kind = VK_NEVER;

@@ -2,12 +2,14 @@
  * policy about the object a handler loaded; vg_req_audit writes an entry with
  * the request's actor, address and id. Kept apart from reply.c so that code
  * using only the replies does not pull in the auth and audit modules. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
+#include "core/clock.h"
 #include "http/http.h"
 #include "http/internal.h"
 
@@ -69,4 +71,54 @@ vg_err vg_req_audit(vg_req *r, const char *action, const char *object_type, int6
 	if (err == VG_OK)
 		r->audited = true;
 	return err;
+}
+
+bool vg_req_query_int(vg_req *r, const char *name, int64_t min, int64_t max, int64_t *out)
+{
+	const char *s = vg_req_query(r, name);
+	char *end;
+	long long v;
+	if (!s || !*s)
+		return true;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max) {
+		vg_reply_error(r, VG_ERR_INVALID, name, "expected an integer between %lld and %lld", (long long)min,
+			       (long long)max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+bool vg_req_query_time(vg_req *r, const char *name, int64_t *out)
+{
+	const char *s = vg_req_query(r, name);
+	char *end;
+	long long v;
+	if (!s || !*s)
+		return true;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!errno && !*end && v > 0) {
+		*out = v;
+		return true;
+	}
+	if (vg_time_parse(s, strlen(s), out, NULL) == VG_OK)
+		return true;
+	vg_reply_error(r, VG_ERR_INVALID, name, "expected an RFC 3339 date-time");
+	return false;
+}
+
+bool vg_req_finish(vg_req *r, vg_err e, vg_diag *d)
+{
+	if (!e)
+		e = vg_db_commit(r->db, d);
+	else
+		vg_db_rollback(r->db);
+	if (e) {
+		vg_reply_diag(r, d);
+		return false;
+	}
+	return true;
 }

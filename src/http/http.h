@@ -32,6 +32,7 @@ enum {
 	VG_ROUTE_RAW_BODY = 1 << 1,  /* body kept raw (imports: JSON or CSV) */
 	VG_ROUTE_NO_AUDIT = 1 << 2,  /* state change audited by the handler itself (login) */
 	VG_ROUTE_TEXT = 1 << 3,      /* handler replies text, not JSON (metrics) */
+	VG_ROUTE_STATIC = 1 << 4,    /* web console file (vg_h_static): no authentication, no database */
 };
 
 typedef struct vg_route {
@@ -75,6 +76,7 @@ struct vg_req {
 	const char *resp_type;  /* content type for resp_text */
 	size_t resp_text_len;
 	const char *set_cookie[2];
+	const char *resp_headers[6]; /* extra name, value pairs (static files: ETag, Last-Modified, Cache-Control) */
 	bool audited;           /* handler wrote its own audit entry */
 };
 
@@ -86,6 +88,15 @@ int64_t vg_req_param_id(const vg_req *r, const char *name);
 const char *vg_req_query(const vg_req *r, const char *name);
 /* Request header; NULL if absent. */
 const char *vg_req_header(const vg_req *r, const char *name);
+
+/* Query arguments with validation. Absent or empty: true and *out untouched.
+ * Malformed: a 400 naming the argument is replied and false returned. */
+bool vg_req_query_int(vg_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
+/* An RFC 3339 date-time (or, for scripts, milliseconds since the epoch). */
+bool vg_req_query_time(vg_req *r, const char *name, int64_t *out);
+/* End a handler's write transaction: commit when e is VG_OK, else roll back;
+ * on any error reply the diagnostic and return false. */
+bool vg_req_finish(vg_req *r, vg_err e, vg_diag *d);
 
 /* Replies. vg_reply_json takes ownership of body. */
 void vg_reply_json(vg_req *r, int status, json_t *body);
@@ -107,6 +118,10 @@ bool vg_req_allow(vg_req *r, const vg_object *obj);
  * server does not add its own generic entry. */
 vg_err vg_req_audit(vg_req *r, const char *action, const char *object_type, int64_t object_id,
 		    int64_t org_id, json_t *detail, vg_diag *d);
+
+/* Files of the web console (static.c): "/" is <web_root>/index.html, /ui/... the
+ * other files; routes flagged VG_ROUTE_STATIC. */
+void vg_h_static(vg_req *r);
 
 /* ---- server ---- */
 typedef struct vg_server_options {

@@ -60,6 +60,13 @@ bool vg_http_trusted(const vg_server *s, const vg_ip *ip);
 /* Pick the client from an X-Forwarded-For list given the peer (exposed for tests). */
 void vg_http_xff_pick(const vg_server *s, const vg_ip *peer, const char *xff, vg_ip *out);
 
+/* ---- static.c ---- */
+/* Content-Type for an allow-listed file extension, NULL otherwise. */
+const char *vg_http_static_type(const char *file);
+/* File path of a VG_ROUTE_STATIC request (sanitised segments, allow-listed
+ * extension and vendor package); false when nothing may be served. */
+bool vg_http_static_path(const vg_req *r, char *out, size_t outsz, const char **type);
+
 /* The security headers every response carries. */
 #define VG_HTTP_CSP                                                                                          \
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; " \

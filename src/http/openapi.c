@@ -90,7 +90,10 @@ static json_t *parameters(const vg_route *rt)
 		memcpy(name, p + 1, (size_t)(end - p - 1));
 		name[end - p - 1] = '\0';
 		json_array_append_new(params, json_pack("{s:s,s:s,s:b,s:o}", "name", name, "in", "path", "required", 1,
-							"schema", id_schema()));
+							"schema", rt->flags & VG_ROUTE_STATIC
+								  ? json_pack("{s:s,s:s}", "type", "string", "pattern",
+									      "^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+								  : id_schema()));
 	}
 	if (rt->query) {
 		const char *q = rt->query;
@@ -124,6 +127,10 @@ static json_t *responses(const vg_route *routes, const vg_route *rt)
 		if (rt->query && strstr(rt->query, "format") && strcmp(rt->method, "GET") == 0)
 			json_object_set_new(content, "text/csv", json_pack("{s:{s:s}}", "schema", "type", "string"));
 		ok = json_pack("{s:s,s:o}", "description", rt->summary ? rt->summary : "OK", "content", content);
+	} else if (rt->flags & VG_ROUTE_STATIC) {
+		ok = json_pack("{s:s,s:{s:{s:{s:s}},s:{s:{s:s}},s:{s:{s:s}}}}", "description",
+			       rt->summary ? rt->summary : "OK", "content", "text/html", "schema", "type", "string",
+			       "text/javascript", "schema", "type", "string", "text/css", "schema", "type", "string");
 	} else if (rt->flags & VG_ROUTE_TEXT) {
 		ok = json_pack("{s:s,s:{s:{s:{s:s}}}}", "description", rt->summary ? rt->summary : "OK", "content",
 			       "text/plain", "schema", "type", "string");
@@ -186,6 +193,7 @@ static const char *tag_description(const char *tag)
 		{"users", "User accounts"},
 		{"tokens", "API tokens for automation"},
 		{"audit", "The hash-chained audit log"},
+		{"web", "The web console: its page and static files (no authentication; the API does the checks)"},
 	};
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
 		if (strcmp(known[i].tag, tag) == 0)

@@ -24,6 +24,7 @@
 #include "api/app.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "core/buf.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -110,6 +111,9 @@ static void add_headers(conn_ctx *c, struct MHD_Response *resp)
 	for (size_t i = 0; i < sizeof r->set_cookie / sizeof r->set_cookie[0]; i++)
 		if (r->set_cookie[i] && !strpbrk(r->set_cookie[i], "\r\n"))
 			MHD_add_response_header(resp, "Set-Cookie", r->set_cookie[i]);
+	for (size_t i = 0; i + 1 < sizeof r->resp_headers / sizeof r->resp_headers[0]; i += 2)
+		if (r->resp_headers[i] && r->resp_headers[i + 1] && !strpbrk(r->resp_headers[i + 1], "\r\n"))
+			MHD_add_response_header(resp, r->resp_headers[i], r->resp_headers[i + 1]);
 	if (r->status == 405 && c->allow[0])
 		MHD_add_response_header(resp, "Allow", c->allow);
 	if (r->status == 401)
@@ -140,17 +144,16 @@ static enum MHD_Result respond(conn_ctx *c)
 	if (r->status < 100 || r->status > 599)
 		r->status = 500;
 	if (r->resp) {
-		char *buf = NULL;
-		len = json_dumpb(r->resp, NULL, 0, JSON_COMPACT);
-		if (len)
-			buf = malloc(len);
-		if (buf && json_dumpb(r->resp, buf, len, JSON_COMPACT) == len) {
-			resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
-			if (!resp)
-				free(buf);
-		} else {
-			free(buf);
+		/* one serialisation pass straight into a buffer MHD then owns */
+		vg_buf out;
+		vg_buf_init(&out, 0);
+		if (vg_json_write(&out, r->resp, VG_JSON_OUT_DEPTH_MAX) == VG_OK && out.len) {
+			len = out.len;
+			resp = MHD_create_response_from_buffer(len, out.data, MHD_RESPMEM_MUST_FREE);
+			if (resp)
+				out.data = NULL; /* owned by the response now */
 		}
+		vg_buf_fini(&out);
 		ctype = "application/json";
 		if (!resp) {
 			r->status = 503;
@@ -385,9 +388,9 @@ static bool first_checks(conn_ctx *c, enum MHD_Result *ret)
 		goto reply;
 	}
 
-	/* who is asking */
-	r->db = s->app && s->app->pool ? vg_db_pool_get(s->app->pool) : NULL;
-	st = authenticate(c);
+	/* who is asking (the console's files are public: no session lookup) */
+	r->db = s->app && s->app->pool && !(rt->flags & VG_ROUTE_STATIC) ? vg_db_pool_get(s->app->pool) : NULL;
+	st = rt->flags & VG_ROUTE_STATIC ? 0 : authenticate(c);
 	writes = vg_action_writes(rt->action);
 	if (st) {
 		denied = st == 401 || st == 403;
@@ -467,7 +470,7 @@ static enum MHD_Result last_call(conn_ctx *c)
 	}
 	r->body = c->body.len ? c->body.data : NULL;
 	r->body_len = c->body.len;
-	r->db = s->app && s->app->pool ? vg_db_pool_get(s->app->pool) : NULL;
+	r->db = s->app && s->app->pool && !(rt->flags & VG_ROUTE_STATIC) ? vg_db_pool_get(s->app->pool) : NULL;
 	if (rt->flags & VG_ROUTE_JSON_BODY) {
 		vg_diag d;
 		vg_diag_clear(&d);
@@ -477,10 +480,16 @@ static enum MHD_Result last_call(conn_ctx *c)
 		}
 		r->json = c->json;
 	}
+	/* A reading GET runs in one read transaction: every query of the handler
+	 * sees the same snapshot, and SQLite takes its locks once, not per query. */
+	bool read_tx = r->db && !strcmp(rt->method, "GET") && !vg_action_writes(rt->action) &&
+		       vg_db_begin(r->db, false, NULL) == VG_OK;
 	if (rt->handler)
 		rt->handler(r);
 	else
 		vg_reply_error(r, VG_ERR_UNSUPPORTED, NULL, "not implemented");
+	if (read_tx && vg_db_in_tx(r->db))
+		vg_db_commit(r->db, NULL);
 	if (r->db && vg_db_in_tx(r->db)) {
 		VG_ERROR("handler for %s %s left a transaction open: rolled back", rt->method, rt->pattern);
 		vg_db_rollback(r->db);

@@ -6,7 +6,8 @@
  * "%2F" inside an id stays inside that segment instead of creating a new one.
  * Empty segments (a trailing slash, "//") never match. When several patterns
  * match, the one with a literal at the first position where they differ wins
- * ("/orgs/new" beats "/orgs/{id}"). */
+ * ("/orgs/new" beats "/orgs/{id}"). The root "/" is the one path with no
+ * segment; it matches only the pattern "/". */
 #include <microhttpd.h>
 #include <stdint.h>
 #include <string.h>
@@ -68,6 +69,8 @@ static int split_path(const char *path, const char **segs, char *scratch, size_t
 	const char *p = path;
 	if (!path || path[0] != '/' || strlen(path) > VG_HTTP_PATH_MAX)
 		return -1;
+	if (path[1] == '\0')
+		return 0; /* "/" */
 	while (*p == '/') {
 		const char *start = ++p;
 		size_t len, dl;
@@ -93,6 +96,8 @@ static int64_t pattern_match(const char *pattern, const char *const *segs, int n
 	int i = 0, np = 0;
 	uint64_t rank = 0;
 	const char *p = pattern;
+	if (strcmp(pattern, "/") == 0)
+		return nsegs == 0 ? 0 : -1;
 	while (*p == '/') {
 		const char *start = ++p;
 		size_t len;

@@ -97,7 +97,7 @@ vg_regindex *vg_registry_acquire(vg_registry *reg, vg_db *db)
 	}
 	if ((r = current_if(reg, gen, false)))
 		return r;
-	if (vg_db_in_tx(db)) {
+	if (vg_db_in_write_tx(db)) {
 		/* may see uncommitted rows: build privately, never publish */
 		if (vg_regindex_build(db, &fresh, &d) == VG_OK)
 			return fresh;

@@ -300,7 +300,8 @@ static vg_err build_prefixes(vg_regindex *ix, raw_pfx *raw, size_t nraw, vg_diag
 	size_t first6;
 	vg_err e = VG_ERR_NOMEM;
 
-	qsort(raw, nraw, sizeof *raw, raw_cmp);
+	if (nraw)
+		qsort(raw, nraw, sizeof *raw, raw_cmp);
 	if (nraw && !(ix->pfx = malloc(nraw * sizeof *ix->pfx)))
 		goto out;
 	if (nraw && !(keys = malloc(nraw * sizeof *keys)))

@@ -41,6 +41,7 @@ struct vg_db {
 	const vg_db_ops *ops;
 	int tx_depth;
 	bool tx_failed; /* an inner rollback poisons the outer transaction */
+	bool tx_write;  /* the outermost transaction was begun for writing */
 };
 
 struct vg_stmt {

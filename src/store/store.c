@@ -100,6 +100,7 @@ int64_t vg_db_size(vg_db *db) { return db->ops->size(db); }
 int64_t vg_db_data_version(vg_db *db) { return db->ops->data_version(db); }
 const char *vg_db_backend_name(const vg_db *db) { return db->ops->name; }
 bool vg_db_in_tx(const vg_db *db) { return db->tx_depth > 0; }
+bool vg_db_in_write_tx(const vg_db *db) { return db->tx_depth > 0 && db->tx_write; }
 
 vg_err vg_db_begin(vg_db *db, bool write, vg_diag *d)
 {
@@ -112,6 +113,7 @@ vg_err vg_db_begin(vg_db *db, bool write, vg_diag *d)
 	if (!e) {
 		db->tx_depth = 1;
 		db->tx_failed = false;
+		db->tx_write = write;
 	}
 	return e;
 }

@@ -73,6 +73,8 @@ vg_err vg_db_begin(vg_db *db, bool write, vg_diag *d);
 vg_err vg_db_commit(vg_db *db, vg_diag *d);
 void vg_db_rollback(vg_db *db);
 bool vg_db_in_tx(const vg_db *db);
+/* Inside a transaction begun for writing (it may hold uncommitted changes). */
+bool vg_db_in_write_tx(const vg_db *db);
 
 int64_t vg_db_last_id(vg_db *db);
 int64_t vg_db_changes(vg_db *db);

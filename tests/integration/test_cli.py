@@ -9,7 +9,11 @@ from harness import ADMIN_PASSWORD, Server, VIGIE, base_env
 COMMANDS = [["serve"], ["setup"], ["routes"], ["config", "show"], ["db", "migrate"], ["db", "status"],
             ["db", "backup"], ["db", "check"], ["org", "add"], ["org", "list"], ["org", "show"], ["org", "import"],
             ["org", "export"], ["org", "lookup"], ["user", "add"], ["user", "list"], ["user", "passwd"],
-            ["user", "disable"], ["token", "create"], ["token", "revoke"], ["audit", "verify"]]
+            ["user", "disable"], ["token", "create"], ["token", "revoke"], ["audit", "verify"],
+            ["hunt"], ["rules", "check"], ["mailgate"], ["report", "list"], ["report", "show"],
+            ["report", "triage"], ["report", "outbox"], ["incident", "list"], ["incident", "show"],
+            ["incident", "create"], ["incident", "status"], ["incident", "note"], ["incident", "export"],
+            ["observable", "extract"], ["observable", "related"], ["observable", "list"]]
 
 
 def run(*args, env=None):

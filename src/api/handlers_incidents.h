@@ -1,0 +1,33 @@
+/* Handlers of incidents (api_incidents.c). */
+#ifndef VG_API_HANDLERS_INCIDENTS_H
+#define VG_API_HANDLERS_INCIDENTS_H
+
+#include "http/http.h"
+
+void vg_h_incident_list(vg_req *r);
+void vg_h_incident_create(vg_req *r);
+void vg_h_incident_get(vg_req *r);
+void vg_h_incident_update(vg_req *r);
+void vg_h_incident_status(vg_req *r);
+void vg_h_incident_journal_list(vg_req *r);
+void vg_h_incident_journal_add(vg_req *r);
+void vg_h_incident_journal_patch(vg_req *r);
+void vg_h_incident_tasks(vg_req *r);
+void vg_h_incident_task_add(vg_req *r);
+void vg_h_incident_task_update(vg_req *r);
+void vg_h_incident_links(vg_req *r);
+void vg_h_incident_link_add(vg_req *r);
+void vg_h_incident_merge(vg_req *r);
+void vg_h_incident_playbook_apply(vg_req *r);
+void vg_h_incident_attachments(vg_req *r);
+void vg_h_incident_attachment_add(vg_req *r);
+void vg_h_incident_attachment_get(vg_req *r);
+void vg_h_incident_export(vg_req *r);
+void vg_h_deadlines(vg_req *r);
+void vg_h_search(vg_req *r);
+void vg_h_rsit(vg_req *r);
+void vg_h_playbook_list(vg_req *r);
+void vg_h_playbook_get(vg_req *r);
+void vg_h_playbook_create(vg_req *r);
+
+#endif

@@ -1,0 +1,710 @@
+/* vigie hunt: Sigma rules over log files, folders or standard input, with N
+ * worker threads sharing one compiled ruleset; vigie rules check: lint rules.
+ *
+ * The main thread reads and splits the inputs into batches of records; the
+ * workers match them (each with its own scratch) and write hits under one
+ * lock. Output: a readable table on a terminal, else JSON lines (or CSV with
+ * --format csv). Every hit carries the rule's id, title, level, author (the
+ * Detection Rule License requires it), tags, the fields that matched and the
+ * event. */
+#include <dirent.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "detect/input.h"
+#include "detect/sigma.h"
+
+#define HUNT_THREADS_MAX 64
+#define HUNT_BATCH_BYTES (1024 * 1024) /* records handed to a worker at once */
+#define HUNT_BATCH_RECORDS 2048
+#define HUNT_QUEUE_MAX 8 /* batches in flight per worker: bounds memory */
+/* Where the shipped mappings are installed (sysconfdir/vigie/detect). */
+static const char *const default_mapping_dirs[] = {"/etc/vigie/detect", "/usr/local/etc/vigie/detect"};
+
+typedef enum { FMT_TABLE, FMT_JSONL, FMT_CSV } out_format;
+
+typedef struct batch {
+	struct batch *next;
+	vg_buf data; /* records back to back */
+	size_t n;
+	size_t off[HUNT_BATCH_RECORDS], len[HUNT_BATCH_RECORDS];
+	uint64_t number[HUNT_BATCH_RECORDS];
+	uint8_t kind[HUNT_BATCH_RECORDS];
+	char source[512];
+} batch;
+
+typedef struct hunt {
+	vg_cli *cli;
+	vg_ruleset *rs;
+	out_format fmt;
+	FILE *out;
+	pthread_mutex_t lock; /* queue, output, counters */
+	pthread_cond_t more, room;
+	batch *head, *tail, *cur;
+	size_t queued, queue_max;
+	bool done;
+	uint64_t events, bad_events, hits;
+	uint64_t *rule_hits; /* per rule */
+	uint64_t total_bytes;
+	vg_input_stats st;
+	uint64_t start_ns, last_draw_ns;
+	bool tty_progress;
+	bool header_done;
+} hunt;
+
+/* ---- output ---- */
+
+static void put_json_str(vg_buf *b, const char *s, size_t n)
+{
+	vg_buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			vg_buf_putc(b, '\\');
+			vg_buf_putc(b, (char)c);
+		} else if (c < 0x20) {
+			vg_buf_printf(b, "\\u%04x", c);
+		} else {
+			vg_buf_putc(b, (char)c);
+		}
+	}
+	vg_buf_putc(b, '"');
+}
+
+static void put_csv(vg_buf *b, const char *s, size_t n)
+{
+	vg_buf_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			vg_buf_putc(b, '"');
+		vg_buf_putc(b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+	}
+	vg_buf_putc(b, '"');
+}
+
+typedef struct worker_ctx {
+	hunt *h;
+	vg_detect_scratch *sc;
+	vg_buf line;
+	const char *source;
+	uint64_t number;
+	uint64_t *rule_hits;
+	uint64_t hits;
+} worker_ctx;
+
+static void format_hit(worker_ctx *w, const vg_hit *hit)
+{
+	const vg_rule_info *r = hit->rule;
+	vg_buf *b = &w->line;
+	switch (w->h->fmt) {
+	case FMT_JSONL: {
+		vg_buf_puts(b, "{\"rule\":{\"id\":");
+		put_json_str(b, r->id, strlen(r->id));
+		vg_buf_puts(b, ",\"title\":");
+		put_json_str(b, r->title, strlen(r->title));
+		vg_buf_printf(b, ",\"level\":\"%s\",\"author\":", vg_level_name(r->level));
+		put_json_str(b, r->author, strlen(r->author));
+		vg_buf_puts(b, ",\"tags\":[");
+		for (size_t i = 0; i < r->ntags; i++) {
+			if (i)
+				vg_buf_putc(b, ',');
+			put_json_str(b, r->tags[i], strlen(r->tags[i]));
+		}
+		vg_buf_puts(b, "],\"file\":");
+		put_json_str(b, r->file, strlen(r->file));
+		vg_buf_puts(b, "},\"source\":");
+		put_json_str(b, w->source, strlen(w->source));
+		vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
+		for (size_t i = 0; i < hit->nfields; i++) {
+			if (i)
+				vg_buf_putc(b, ',');
+			put_json_str(b, hit->fields[i].name, strlen(hit->fields[i].name));
+			vg_buf_putc(b, ':');
+			put_json_str(b, hit->fields[i].value, hit->fields[i].value_len);
+		}
+		vg_buf_puts(b, "},\"event\":");
+		/* the event is valid JSON (it was parsed); newlines outside strings are
+		 * whitespace, so folding them keeps one hit per line */
+		const char *ev = vg_detect_event_json(w->sc);
+		size_t start = b->len;
+		vg_buf_puts(b, ev);
+		for (size_t i = start; i < b->len; i++)
+			if (b->data[i] == '\n' || b->data[i] == '\r')
+				b->data[i] = ' ';
+		vg_buf_puts(b, "}\n");
+		break;
+	}
+	case FMT_CSV: {
+		put_csv(b, r->id, strlen(r->id));
+		vg_buf_putc(b, ',');
+		put_csv(b, r->title, strlen(r->title));
+		vg_buf_printf(b, ",%s,", vg_level_name(r->level));
+		put_csv(b, r->author, strlen(r->author));
+		vg_buf_putc(b, ',');
+		vg_buf t;
+		vg_buf_init(&t, 0);
+		for (size_t i = 0; i < r->ntags; i++)
+			vg_buf_printf(&t, "%s%s", i ? " " : "", r->tags[i]);
+		put_csv(b, t.data ? t.data : "", t.len);
+		vg_buf_putc(b, ',');
+		put_csv(b, w->source, strlen(w->source));
+		vg_buf_printf(b, ",%llu,", (unsigned long long)w->number);
+		vg_buf_reset(&t);
+		for (size_t i = 0; i < hit->nfields; i++)
+			vg_buf_printf(&t, "%s%s=%.*s", i ? "; " : "", hit->fields[i].name, (int)hit->fields[i].value_len,
+				      hit->fields[i].value);
+		put_csv(b, t.data ? t.data : "", t.len);
+		vg_buf_fini(&t);
+		vg_buf_putc(b, '\n');
+		break;
+	}
+	case FMT_TABLE: {
+		const char *src = strrchr(w->source, '/');
+		vg_buf_printf(b, "%-8s %-60.60s %s:%llu\n", vg_level_name(r->level), r->title, src ? src + 1 : w->source,
+			      (unsigned long long)w->number);
+		for (size_t i = 0; i < hit->nfields && i < 4; i++)
+			vg_buf_printf(b, "         %s: %.*s\n", hit->fields[i].name,
+				      (int)(hit->fields[i].value_len > 100 ? 100 : hit->fields[i].value_len),
+				      hit->fields[i].value);
+		vg_buf_printf(b, "         rule %s by %.60s\n", r->id, r->author);
+		break;
+	}
+	}
+}
+
+static void on_hit(void *ctx, const vg_hit *hit)
+{
+	worker_ctx *w = ctx;
+	w->rule_hits[hit->rule->index]++;
+	w->hits++;
+	format_hit(w, hit);
+}
+
+/* ---- workers ---- */
+
+static void *worker(void *arg)
+{
+	worker_ctx *w = arg;
+	hunt *h = w->h;
+	uint64_t events = 0, bad = 0, reported_hits = 0;
+	for (;;) {
+		pthread_mutex_lock(&h->lock);
+		while (!h->head && !h->done)
+			pthread_cond_wait(&h->more, &h->lock);
+		batch *b = h->head;
+		if (b) {
+			h->head = b->next;
+			if (!h->head)
+				h->tail = NULL;
+			h->queued--;
+			pthread_cond_signal(&h->room);
+		}
+		pthread_mutex_unlock(&h->lock);
+		if (!b)
+			break;
+		vg_buf_reset(&w->line);
+		w->source = b->source;
+		for (size_t i = 0; i < b->n; i++) {
+			vg_diag d;
+			const char *rec = b->data.data + b->off[i];
+			w->number = b->number[i];
+			int n = b->kind[i] == VG_RECORD_JSON ? vg_detect_json(w->sc, rec, b->len[i], on_hit, w, &d)
+							     : vg_detect_xml(w->sc, rec, b->len[i], on_hit, w, &d);
+			events++;
+			if (n < 0) {
+				bad++;
+				if (!h->cli->quiet && bad <= 10)
+					fprintf(stderr, "%s: %s#%llu: %s\n", h->cli->prog, b->source,
+						(unsigned long long)b->number[i], d.message);
+			}
+		}
+		pthread_mutex_lock(&h->lock);
+		if (w->line.len)
+			fwrite(w->line.data, 1, w->line.len, h->out);
+		h->events += events;
+		h->bad_events += bad;
+		h->hits += w->hits - reported_hits;
+		reported_hits = w->hits;
+		events = bad = 0;
+		pthread_mutex_unlock(&h->lock);
+		vg_buf_fini(&b->data);
+		free(b);
+	}
+	return NULL;
+}
+
+/* ---- reading ---- */
+
+static void draw_progress(hunt *h, bool final)
+{
+	uint64_t now = vg_time_mono_ns();
+	if (!h->tty_progress || (!final && now - h->last_draw_ns < 200000000ull))
+		return;
+	h->last_draw_ns = now;
+	double secs = (double)(now - h->start_ns) / 1e9;
+	uint64_t ev;
+	pthread_mutex_lock(&h->lock);
+	ev = h->events;
+	pthread_mutex_unlock(&h->lock);
+	double pct = h->total_bytes ? 100.0 * (double)h->st.bytes / (double)h->total_bytes : 0;
+	if (pct > 100)
+		pct = 100;
+	int filled = (int)(pct / 100 * 24);
+	char bar[25];
+	for (int i = 0; i < 24; i++)
+		bar[i] = i < filled ? '=' : ' ';
+	bar[24] = 0;
+	fprintf(stderr, "\rhunt [%s] %5.1f%%  %.1f/%.1f MB  %.0f events/s  %llu hits   ", bar, pct,
+		(double)h->st.bytes / 1e6, (double)h->total_bytes / 1e6, secs > 0 ? (double)ev / secs : 0,
+		(unsigned long long)h->hits);
+	if (final)
+		fputc('\n', stderr);
+}
+
+static void flush_batch(hunt *h)
+{
+	batch *b = h->cur;
+	if (!b || !b->n)
+		return;
+	h->cur = NULL;
+	pthread_mutex_lock(&h->lock);
+	while (h->queued >= h->queue_max)
+		pthread_cond_wait(&h->room, &h->lock);
+	if (h->tail)
+		h->tail->next = b;
+	else
+		h->head = b;
+	h->tail = b;
+	h->queued++;
+	pthread_cond_signal(&h->more);
+	pthread_mutex_unlock(&h->lock);
+	draw_progress(h, false);
+}
+
+static bool on_record(void *ctx, const vg_record *rec)
+{
+	hunt *h = ctx;
+	batch *b = h->cur;
+	if (b && (b->n == HUNT_BATCH_RECORDS || b->data.len + rec->len > HUNT_BATCH_BYTES ||
+		  strcmp(b->source, rec->source) != 0)) {
+		flush_batch(h);
+		b = NULL;
+	}
+	if (!b) {
+		if (!(b = calloc(1, sizeof(*b))))
+			return false;
+		vg_buf_init(&b->data, 0);
+		snprintf(b->source, sizeof(b->source), "%s", rec->source);
+		h->cur = b;
+	}
+	b->off[b->n] = b->data.len;
+	b->len[b->n] = rec->len;
+	b->number[b->n] = rec->number;
+	b->kind[b->n] = (uint8_t)rec->kind;
+	if (vg_buf_append(&b->data, rec->data, rec->len))
+		return false;
+	b->n++;
+	return true;
+}
+
+static void on_input_problem(void *ctx, const vg_diag *d)
+{
+	hunt *h = ctx;
+	char msg[800];
+	if (h->cli->quiet || h->st.errors > 20)
+		return;
+	vg_diag_format(d, msg, sizeof(msg));
+	fprintf(stderr, "%s: %s\n", h->cli->prog, msg);
+}
+
+static void on_input_progress(void *ctx, const vg_input_stats *st)
+{
+	hunt *h = ctx;
+	h->st.bytes = st->bytes;
+	draw_progress(h, false);
+}
+
+static uint64_t path_bytes(const char *path, unsigned depth)
+{
+	struct stat sb;
+	uint64_t total = 0;
+	if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || depth > 32)
+		return 0;
+	if (S_ISREG(sb.st_mode))
+		return (uint64_t)sb.st_size;
+	if (!S_ISDIR(sb.st_mode))
+		return 0;
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir))) {
+		char *full;
+		if (de->d_name[0] == '.' || asprintf(&full, "%s/%s", path, de->d_name) < 0)
+			continue;
+		total += path_bytes(full, depth + 1);
+		free(full);
+	}
+	closedir(dir);
+	return total;
+}
+
+/* ---- rules and mappings ---- */
+
+typedef struct lint {
+	vg_cli *cli;
+	size_t shown;
+	bool verbose;
+} lint;
+
+static void print_rule_problem(void *ctx, const vg_diag *d)
+{
+	lint *l = ctx;
+	char msg[800];
+	if (!l->verbose && d->code == VG_OK)
+		return;
+	if (l->cli->quiet && d->code == VG_OK)
+		return;
+	vg_diag_format(d, msg, sizeof(msg));
+	fprintf(stderr, "%s: %s%s\n", l->cli->prog, d->code == VG_OK ? "warning: " : "", msg);
+	l->shown++;
+}
+
+static int load_mappings(vg_cli *cli, vg_ruleset *rs, char **maps, size_t nmaps, bool *routed)
+{
+	vg_diag d;
+	vg_err e;
+	*routed = false;
+	for (size_t i = 0; i < nmaps; i++) {
+		if ((e = vg_ruleset_load_mapping(rs, maps[i], &d)))
+			return vg_cli_fail(cli, e, &d);
+		*routed = true;
+	}
+	if (nmaps)
+		return VG_EXIT_OK;
+	/* default: the installed mappings, if any */
+	const char *dir = getenv("VIGIE_DETECT_MAPPINGS");
+	DIR *dh = dir ? opendir(dir) : NULL;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	for (size_t i = 0; !dir && !dh && i < sizeof(default_mapping_dirs) / sizeof(default_mapping_dirs[0]); i++)
+		if ((dh = opendir(default_mapping_dirs[i])))
+			dir = default_mapping_dirs[i];
+	if (!dh)
+		return VG_EXIT_OK;
+	while ((de = readdir(dh))) {
+		size_t l = strlen(de->d_name);
+		char **nn;
+		if (l < 5 || strcmp(de->d_name + l - 4, ".yml") != 0 || !(nn = realloc(names, (n + 1) * sizeof(*nn))))
+			continue;
+		names = nn;
+		if (asprintf(&names[n], "%s/%s", dir, de->d_name) >= 0)
+			n++;
+	}
+	closedir(dh);
+	int rc = VG_EXIT_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (rc == VG_EXIT_OK && (e = vg_ruleset_load_mapping(rs, names[i], &d)))
+			rc = vg_cli_fail(cli, e, &d);
+		else
+			*routed = true;
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static const struct option hunt_opts[] = {
+	{"rules", required_argument, NULL, 'r'},   {"iocs", required_argument, NULL, 'i'},
+	{"mapping", required_argument, NULL, 'm'}, {"threads", required_argument, NULL, 't'},
+	{"format", required_argument, NULL, 'f'},  {"verbose", no_argument, NULL, 'v'},
+	{0, 0, 0, 0},
+};
+
+int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
+{
+	char **rules = calloc((size_t)argc + 1, sizeof(char *)), **maps = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nrules = 0, nmaps = 0, nthreads = 0;
+	hunt h = {.cli = cli, .out = stdout, .queue_max = HUNT_QUEUE_MAX};
+	lint l = {.cli = cli};
+	vg_load_report rep = {.problem = print_rule_problem, .ctx = &l};
+	worker_ctx *w = NULL;
+	pthread_t *tids = NULL;
+	bool routed, fmt_set = false, started = false;
+	int rc = VG_EXIT_OK, c;
+	size_t nstarted = 0;
+	vg_diag d;
+	vg_err e;
+	vg_diag_clear(&d);
+	if (!rules || !maps) {
+		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+		goto out;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:i:m:t:f:v", hunt_opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': rules[nrules++] = optarg; break;
+		case 'm': maps[nmaps++] = optarg; break;
+		case 'i':
+			vg_diag_set(&d, VG_ERR_UNSUPPORTED, "iocs", "indicator sets are not supported yet (Sigma rules only)");
+			rc = vg_cli_fail(cli, VG_ERR_UNSUPPORTED, &d);
+			goto out;
+		case 't':
+			nthreads = (size_t)atoi(optarg);
+			if (nthreads < 1 || nthreads > HUNT_THREADS_MAX) {
+				fprintf(stderr, "%s: --threads must be between 1 and %d\n", cli->prog, HUNT_THREADS_MAX);
+				rc = VG_EXIT_USAGE;
+				goto out;
+			}
+			break;
+		case 'f':
+			fmt_set = true;
+			if (!strcmp(optarg, "table"))
+				h.fmt = FMT_TABLE;
+			else if (!strcmp(optarg, "jsonl") || !strcmp(optarg, "json"))
+				h.fmt = FMT_JSONL;
+			else if (!strcmp(optarg, "csv"))
+				h.fmt = FMT_CSV;
+			else {
+				rc = vg_cli_usage(cli, NULL, "hunt");
+				goto out;
+			}
+			break;
+		case 'v': l.verbose = true; break;
+		default: rc = vg_cli_usage(cli, NULL, "hunt"); goto out;
+		}
+	}
+	if (!nrules) {
+		fprintf(stderr, "%s: hunt needs rules: -r FILE|FOLDER\n", cli->prog);
+		rc = vg_cli_usage(cli, NULL, "hunt");
+		goto out;
+	}
+	if (!fmt_set)
+		h.fmt = cli->json || !isatty(STDOUT_FILENO) ? FMT_JSONL : FMT_TABLE;
+	if (!nthreads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		nthreads = cpus < 1 ? 1 : cpus > HUNT_THREADS_MAX ? HUNT_THREADS_MAX : (size_t)cpus;
+	}
+	/* rules */
+	if (!(h.rs = vg_ruleset_new())) {
+		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+		goto out;
+	}
+	if ((rc = load_mappings(cli, h.rs, maps, nmaps, &routed)))
+		goto out;
+	if (!routed && !cli->quiet)
+		fprintf(stderr, "%s: warning: no field mapping (--mapping): rules are not routed by logsource\n",
+			cli->prog);
+	for (size_t i = 0; i < nrules; i++)
+		if ((e = vg_ruleset_load_path(h.rs, rules[i], &rep))) {
+			vg_diag_set(&d, e, NULL, "cannot read rules from %s", rules[i]);
+			rc = vg_cli_fail(cli, e, &d);
+			goto out;
+		}
+	if ((e = vg_ruleset_compile(h.rs, &d))) {
+		rc = vg_cli_fail(cli, e, &d);
+		goto out;
+	}
+	vg_ruleset_stats rst;
+	vg_ruleset_stats_get(h.rs, &rst);
+	if (!cli->quiet)
+		fprintf(stderr, "%s: %zu rules loaded (%zu active for the mappings), %zu rejected, %zu warnings\n", cli->prog,
+			rep.loaded, rst.active, rep.rejected, rep.warnings);
+	/* workers */
+	h.rule_hits = calloc(vg_ruleset_count(h.rs) + 1, sizeof(uint64_t));
+	w = calloc(nthreads, sizeof(*w));
+	tids = calloc(nthreads, sizeof(*tids));
+	if (!h.rule_hits || !w || !tids) {
+		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+		goto out;
+	}
+	pthread_mutex_init(&h.lock, NULL);
+	pthread_cond_init(&h.more, NULL);
+	pthread_cond_init(&h.room, NULL);
+	started = true;
+	h.queue_max = HUNT_QUEUE_MAX * nthreads;
+	for (size_t i = 0; i < nthreads; i++) {
+		w[i].h = &h;
+		vg_buf_init(&w[i].line, 0);
+		w[i].rule_hits = calloc(vg_ruleset_count(h.rs) + 1, sizeof(uint64_t));
+		if (!w[i].rule_hits || !(w[i].sc = vg_detect_scratch_new(h.rs)) ||
+		    pthread_create(&tids[i], NULL, worker, &w[i]) != 0) {
+			rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+			break;
+		}
+		nstarted++;
+	}
+	if (h.fmt == FMT_CSV)
+		fputs("rule_id,title,level,author,tags,source,record,matched\n", h.out);
+	/* read */
+	h.tty_progress = isatty(STDERR_FILENO) && !cli->quiet && getenv("VIGIE_NO_PROGRESS") == NULL;
+	h.start_ns = vg_time_mono_ns();
+	vg_input_opts io = {.record = on_record, .problem = on_input_problem, .ctx = &h, .progress = on_input_progress};
+	int ninputs = argc - optind;
+	for (int i = 0; i < (ninputs ? ninputs : 1); i++)
+		h.total_bytes += path_bytes(ninputs ? argv[optind + i] : "-", 0);
+	for (int i = 0; rc == VG_EXIT_OK && i < (ninputs ? ninputs : 1); i++) {
+		const char *in = ninputs ? argv[optind + i] : "-";
+		if ((e = vg_input_read(in, &io, &h.st, &d))) {
+			char msg[800];
+			vg_diag_format(&d, msg, sizeof(msg));
+			fprintf(stderr, "%s: %s\n", cli->prog, msg);
+			h.st.errors++;
+		}
+	}
+	flush_batch(&h);
+out:
+	if (started) {
+		pthread_mutex_lock(&h.lock);
+		h.done = true;
+		pthread_cond_broadcast(&h.more);
+		pthread_mutex_unlock(&h.lock);
+		for (size_t i = 0; i < nstarted; i++)
+			pthread_join(tids[i], NULL);
+		for (size_t i = 0; i < nthreads; i++) {
+			for (size_t k = 0; w[i].rule_hits && k < vg_ruleset_count(h.rs); k++)
+				h.rule_hits[k] += w[i].rule_hits[k];
+			free(w[i].rule_hits);
+			vg_buf_fini(&w[i].line);
+			vg_detect_scratch_free(w[i].sc);
+		}
+		draw_progress(&h, true);
+		fflush(h.out);
+		if (rc == VG_EXIT_OK && !cli->quiet) {
+			FILE *s = h.fmt == FMT_TABLE ? stdout : stderr;
+			double secs = (double)(vg_time_mono_ns() - h.start_ns) / 1e9;
+			uint64_t by_level[VG_LEVEL__COUNT] = {0};
+			for (size_t k = 0; k < vg_ruleset_count(h.rs); k++)
+				by_level[vg_ruleset_rule(h.rs, k)->level] += h.rule_hits[k];
+			fprintf(s, "\n%llu events read (%llu unreadable) from %llu files, %.1f MB in %.2f s (%.0f events/s, %zu threads)\n",
+				(unsigned long long)h.events, (unsigned long long)(h.bad_events + h.st.errors),
+				(unsigned long long)h.st.files, (double)h.st.bytes / 1e6, secs,
+				secs > 0 ? (double)h.events / secs : 0, nthreads);
+			fprintf(s, "%llu hits:", (unsigned long long)h.hits);
+			for (int lv = VG_LEVEL__COUNT - 1; lv >= 0; lv--)
+				if (by_level[lv])
+					fprintf(s, " %s %llu", lv ? vg_level_name((vg_level)lv) : "none",
+						(unsigned long long)by_level[lv]);
+			fputc('\n', s);
+			for (size_t k = 0, shown = 0; k < vg_ruleset_count(h.rs); k++) {
+				const vg_rule_info *ri = vg_ruleset_rule(h.rs, k);
+				if (!h.rule_hits[k])
+					continue;
+				if (shown++ == 50) {
+					fprintf(s, "  ...\n");
+					break;
+				}
+				fprintf(s, "  %8llu  %-13s %s (%s)\n", (unsigned long long)h.rule_hits[k], vg_level_name(ri->level),
+					ri->title, ri->id);
+			}
+		}
+		pthread_mutex_destroy(&h.lock);
+		pthread_cond_destroy(&h.more);
+		pthread_cond_destroy(&h.room);
+	}
+	if (h.cur) {
+		vg_buf_fini(&h.cur->data);
+		free(h.cur);
+	}
+	free(h.rule_hits);
+	free(w);
+	free(tids);
+	vg_ruleset_free(h.rs);
+	free(rules);
+	free(maps);
+	return rc;
+}
+
+/* ---- vigie rules check ---- */
+
+static const struct option check_opts[] = {
+	{"mapping", required_argument, NULL, 'm'},
+	{"verbose", no_argument, NULL, 'v'},
+	{0, 0, 0, 0},
+};
+
+int vg_cmd_rules_check(vg_cli *cli, int argc, char **argv)
+{
+	char **maps = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nmaps = 0;
+	lint l = {.cli = cli, .verbose = true};
+	vg_load_report rep = {.problem = print_rule_problem, .ctx = &l};
+	vg_ruleset *rs = NULL;
+	bool routed;
+	int rc = VG_EXIT_OK, c;
+	vg_diag d;
+	vg_err e;
+	vg_diag_clear(&d);
+	if (!maps)
+		return vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:v", check_opts, NULL)) != -1) {
+		if (c == 'm')
+			maps[nmaps++] = optarg;
+		else if (c != 'v') {
+			rc = vg_cli_usage(cli, "rules", "check");
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		rc = vg_cli_usage(cli, "rules", "check");
+		goto out;
+	}
+	if (!(rs = vg_ruleset_new())) {
+		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+		goto out;
+	}
+	if ((rc = load_mappings(cli, rs, maps, nmaps, &routed)))
+		goto out;
+	for (int i = optind; i < argc; i++)
+		if ((e = vg_ruleset_load_path(rs, argv[i], &rep))) {
+			vg_diag_set(&d, e, NULL, "cannot read rules from %s", argv[i]);
+			rc = vg_cli_fail(cli, e, &d);
+			goto out;
+		}
+	if ((e = vg_ruleset_compile(rs, &d))) {
+		rc = vg_cli_fail(cli, e, &d);
+		goto out;
+	}
+	size_t inactive = 0;
+	for (size_t i = 0; i < vg_ruleset_count(rs); i++) {
+		const vg_rule_info *ri = vg_ruleset_rule(rs, i);
+		if (ri->active)
+			continue;
+		inactive++;
+		if (!cli->quiet)
+			fprintf(stderr, "%s: %s:%u: not routed: %s\n", cli->prog, ri->file, ri->line, ri->inactive_reason);
+	}
+	vg_ruleset_stats st;
+	vg_ruleset_stats_get(rs, &st);
+	if (cli->json) {
+		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)rep.files,
+				      "documents", (json_int_t)rep.documents, "loaded", (json_int_t)rep.loaded, "filters",
+				      (json_int_t)rep.filters, "rejected", (json_int_t)rep.rejected, "warnings",
+				      (json_int_t)rep.warnings, "not_routed", (json_int_t)inactive, "prefiltered",
+				      (json_int_t)st.prefiltered, "regexes", (json_int_t)st.regexes);
+		vg_cli_print_json(j);
+	} else {
+		printf("%zu files, %zu documents: %zu rules loaded, %zu filters, %zu rejected, %zu warnings",
+		       rep.files, rep.documents, rep.loaded, rep.filters, rep.rejected, rep.warnings);
+		if (routed)
+			printf(", %zu not routed by the mappings", inactive);
+		printf("\n%zu rules behind the literal prefilter (%zu literals), %zu always evaluated, %zu regexes\n",
+		       st.prefiltered, st.literals, st.always, st.regexes);
+	}
+	if (rep.rejected)
+		rc = VG_EXIT_INVALID;
+out:
+	vg_ruleset_free(rs);
+	free(maps);
+	return rc;
+}

@@ -1,0 +1,332 @@
+/* vigie incident list|show|create|status|note|export: incidents from the
+ * shell, for scripting (--json). Works on the database directly; every change
+ * is audited as "cli:<login>". */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases/cases.h"
+#include "cli/cli.h"
+#include "cli/commands_incidents.h"
+#include "core/json.h"
+#include "core/limits.h"
+
+static int open_db(vg_cli *cli, vg_db **db)
+{
+	vg_diag d;
+	if (vg_cases_configure_from(&cli->cfg, &d))
+		return vg_cli_fail(cli, VG_ERR_INVALID, &d);
+	return vg_cli_open_db(cli, db);
+}
+
+/* "42" or "VIGIE-2026-000042". */
+static vg_err resolve(vg_db *db, const char *ref, int64_t *id, vg_diag *d)
+{
+	char *end;
+	long long v = strtoll(ref, &end, 10);
+	int64_t org;
+	if (*ref && !*end && v > 0) {
+		*id = v;
+		return vg_incident_org(db, v, &org, d);
+	}
+	return vg_incident_by_ref(db, ref, id, d);
+}
+
+/* TEXT, or "-" for standard input. */
+static char *text_arg(const char *s, vg_diag *d)
+{
+	char *buf = NULL;
+	size_t len;
+	if (strcmp(s, "-") != 0)
+		return strdup(s);
+	if (vg_cli_read_file("-", VG_JOURNAL_BODY_MAX, &buf, &len, d))
+		return NULL;
+	return buf;
+}
+
+int vg_cmd_incident_list(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"status", required_argument, NULL, 's'}, {"org", required_argument, NULL, 'o'},
+		{"severity", required_argument, NULL, 'v'}, {"type", required_argument, NULL, 't'},
+		{"query", required_argument, NULL, 'q'}, {"limit", required_argument, NULL, 'l'},
+		{0, 0, 0, 0},
+	};
+	vg_incident_filter f;
+	json_t *out = NULL;
+	vg_db *db;
+	vg_diag d;
+	int c, rc;
+	vg_incident_filter_init(&f);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': f.status = optarg; break;
+		case 'o': f.org_id = strtoll(optarg, NULL, 10); break;
+		case 'v': f.severity = optarg; break;
+		case 't': f.type = optarg; break;
+		case 'q': f.q = optarg; break;
+		case 'l': f.limit = atoi(optarg); break;
+		default: return vg_cli_usage(cli, "incident", "list");
+		}
+	}
+	if (optind != argc)
+		return vg_cli_usage(cli, "incident", "list");
+	if ((rc = open_db(cli, &db)) != 0)
+		return rc;
+	vg_err e = vg_incident_list_json(db, &f, &out, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json) {
+		vg_cli_print_json(out);
+		return VG_EXIT_OK;
+	}
+	json_t *items = json_object_get(out, "items"), *it;
+	size_t i;
+	json_array_foreach(items, i, it) {
+		printf("%-20s %-12s %-8s %-30s %s\n", json_string_value(json_object_get(it, "reference")),
+		       json_string_value(json_object_get(it, "status")), json_string_value(json_object_get(it, "severity")),
+		       json_string_value(json_object_get(it, "type")), json_string_value(json_object_get(it, "title")));
+	}
+	json_decref(out);
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_incident_show(vg_cli *cli, int argc, char **argv)
+{
+	json_t *out = NULL;
+	int64_t id;
+	vg_db *db;
+	vg_diag d;
+	vg_err e;
+	int rc;
+	if (argc != 2)
+		return vg_cli_usage(cli, "incident", "show");
+	if ((rc = open_db(cli, &db)) != 0)
+		return rc;
+	if (!(e = resolve(db, argv[1], &id, &d)))
+		e = vg_incident_get_json(db, id, false, true, &out, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json) {
+		vg_cli_print_json(out);
+		return VG_EXIT_OK;
+	}
+	printf("%s  %s\n", json_string_value(json_object_get(out, "reference")),
+	       json_string_value(json_object_get(out, "title")));
+	printf("status %s, severity %s, %s/%s, TLP:%s\n", json_string_value(json_object_get(out, "status")),
+	       json_string_value(json_object_get(out, "severity")), json_string_value(json_object_get(out, "taxonomy")),
+	       json_string_value(json_object_get(out, "type")), json_string_value(json_object_get(out, "tlp")));
+	json_t *a = json_object_get(out, "deadlines"), *it;
+	size_t i;
+	json_array_foreach(a, i, it) {
+		printf("deadline %-20s due %s%s%s\n", json_string_value(json_object_get(it, "name")),
+		       json_string_value(json_object_get(it, "due_at")),
+		       json_is_true(json_object_get(it, "met")) ? " (met)" : "",
+		       json_is_true(json_object_get(it, "overdue")) ? " OVERDUE" : "");
+	}
+	a = json_object_get(out, "journal");
+	json_array_foreach(a, i, it) {
+		printf("\n[%s] %s%s\n%s\n", json_string_value(json_object_get(it, "created_at")),
+		       json_string_value(json_object_get(it, "kind")),
+		       json_is_true(json_object_get(it, "visible")) ? " (visible)" : "",
+		       json_string_value(json_object_get(it, "body")));
+	}
+	json_decref(out);
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_incident_create(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"org", required_argument, NULL, 'o'},	    {"type", required_argument, NULL, 't'},
+		{"severity", required_argument, NULL, 's'}, {"tlp", required_argument, NULL, 'l'},
+		{"description", required_argument, NULL, 'd'}, {0, 0, 0, 0},
+	};
+	json_t *doc = json_object(), *out = NULL;
+	vg_audit_ctx ac;
+	int64_t id = 0;
+	vg_db *db;
+	vg_diag d;
+	vg_err e;
+	int c, rc;
+	char *desc;
+	vg_diag_clear(&d);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': json_object_set_new(doc, "org_id", json_integer(strtoll(optarg, NULL, 10))); break;
+		case 't': json_object_set_new(doc, "type", json_string(optarg)); break;
+		case 's': json_object_set_new(doc, "severity", json_string(optarg)); break;
+		case 'l': json_object_set_new(doc, "tlp", json_string(optarg)); break;
+		case 'd':
+			if (!(desc = text_arg(optarg, &d))) {
+				json_decref(doc);
+				return vg_cli_fail(cli, VG_ERR_IO, &d);
+			}
+			json_object_set_new(doc, "description", json_string(desc));
+			free(desc);
+			break;
+		default: json_decref(doc); return vg_cli_usage(cli, "incident", "create");
+		}
+	}
+	if (optind != argc - 1) {
+		json_decref(doc);
+		return vg_cli_usage(cli, "incident", "create");
+	}
+	json_object_set_new(doc, "title", json_string(argv[optind]));
+	if ((rc = open_db(cli, &db)) != 0) {
+		json_decref(doc);
+		return rc;
+	}
+	vg_cli_audit_ctx(&ac);
+	if (!(e = vg_incident_create(db, doc, &ac, &id, &d)))
+		e = vg_incident_get_json(db, id, false, false, &out, &d);
+	vg_db_close(db);
+	json_decref(doc);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json)
+		vg_cli_print_json(out);
+	else {
+		printf("%s\n", json_string_value(json_object_get(out, "reference")));
+		json_decref(out);
+	}
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_incident_status(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"note", required_argument, NULL, 'n'}, {0, 0, 0, 0}};
+	const char *note = NULL;
+	vg_audit_ctx ac;
+	int64_t id;
+	vg_db *db;
+	vg_diag d;
+	vg_err e;
+	int c, rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'n')
+			note = optarg;
+		else
+			return vg_cli_usage(cli, "incident", "status");
+	}
+	if (optind != argc - 2)
+		return vg_cli_usage(cli, "incident", "status");
+	if ((rc = open_db(cli, &db)) != 0)
+		return rc;
+	vg_cli_audit_ctx(&ac);
+	if (!(e = resolve(db, argv[optind], &id, &d)))
+		e = vg_incident_set_status(db, id, argv[optind + 1], ac.actor_id, note, &ac, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json)
+		vg_cli_print_json(json_pack("{sIss}", "id", (json_int_t)id, "status", argv[optind + 1]));
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"visible", no_argument, NULL, 'v'}, {0, 0, 0, 0}};
+	bool visible = false;
+	vg_audit_ctx ac;
+	int64_t id, eid = 0, org = 0;
+	vg_db *db;
+	vg_diag d;
+	vg_err e;
+	char *body;
+	int c, rc;
+	vg_diag_clear(&d);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'v')
+			visible = true;
+		else
+			return vg_cli_usage(cli, "incident", "note");
+	}
+	if (optind != argc - 2)
+		return vg_cli_usage(cli, "incident", "note");
+	if (!(body = text_arg(argv[optind + 1], &d)))
+		return vg_cli_fail(cli, VG_ERR_IO, &d);
+	if ((rc = open_db(cli, &db)) != 0) {
+		free(body);
+		return rc;
+	}
+	vg_cli_audit_ctx(&ac);
+	e = vg_db_begin(db, true, &d);
+	if (!e && !(e = resolve(db, argv[optind], &id, &d)) && !(e = vg_incident_org(db, id, &org, &d)) &&
+	    !(e = vg_incident_journal_add(db, id, "note", visible, ac.actor_id, body, NULL, &eid, &d)))
+		e = vg_audit_record(db, &ac, "incident.journal.add", "incident", id, org, "ok", NULL, &d);
+	if (!e)
+		e = vg_db_commit(db, &d);
+	else
+		vg_db_rollback(db);
+	vg_db_close(db);
+	free(body);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json)
+		vg_cli_print_json(json_pack("{sIsI}", "incident_id", (json_int_t)id, "entry_id", (json_int_t)eid));
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_incident_export(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"named", no_argument, NULL, 'n'},
+					     {"output", required_argument, NULL, 'o'},
+					     {0, 0, 0, 0}};
+	vg_export_format fmt = VG_EXPORT_MD;
+	const char *output = NULL;
+	bool named = false;
+	char *doc = NULL;
+	size_t len = 0;
+	int64_t id;
+	vg_db *db;
+	vg_diag d;
+	vg_err e;
+	int c, rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!strcmp(optarg, "md"))
+				fmt = VG_EXPORT_MD;
+			else if (!strcmp(optarg, "html"))
+				fmt = VG_EXPORT_HTML;
+			else if (!strcmp(optarg, "json"))
+				fmt = VG_EXPORT_JSON;
+			else
+				return vg_cli_usage(cli, "incident", "export");
+			break;
+		case 'n': named = true; break;
+		case 'o': output = optarg; break;
+		default: return vg_cli_usage(cli, "incident", "export");
+		}
+	}
+	if (optind != argc - 1)
+		return vg_cli_usage(cli, "incident", "export");
+	if ((rc = open_db(cli, &db)) != 0)
+		return rc;
+	if (!(e = resolve(db, argv[optind], &id, &d)))
+		e = vg_incident_export(db, id, fmt, named, &doc, &len, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	FILE *f = output ? fopen(output, "w") : stdout;
+	if (!f) {
+		free(doc);
+		vg_diag_set(&d, VG_ERR_IO, "output", "cannot write %s", output);
+		return vg_cli_fail(cli, VG_ERR_IO, &d);
+	}
+	fwrite(doc, 1, len, f);
+	if (output)
+		fclose(f);
+	free(doc);
+	return VG_EXIT_OK;
+}

@@ -1,0 +1,366 @@
+/* vigie mailgate | report list|show|triage|outbox: report intake from the
+ * shell. mailgate is a Postfix pipe transport (like RT's rt-mailgate): one
+ * message on stdin; exit 0 when accepted (even broken: kept raw), 75
+ * (EX_TEMPFAIL) when the database or the data directory is unavailable so
+ * that the MTA retries. It never answers 65 (EX_DATAERR): mail is not lost. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cases/cases.h"
+#include "cli/cli.h"
+#include "cli/commands_reports.h"
+#include "core/log.h"
+#include "intake/intake.h"
+#include "registry/index.h"
+
+/* All of stdin, keeping at most max bytes (the rest is read and dropped). */
+static char *read_stdin(size_t max, size_t *len, bool *truncated)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap + 1), drop[65536];
+	*truncated = false;
+	if (!buf)
+		return NULL;
+	for (;;) {
+		size_t r;
+		if (n == cap && cap < max) {
+			size_t nc = cap * 2 > max ? max : cap * 2;
+			char *nb = realloc(buf, nc + 1);
+			if (!nb) {
+				free(buf);
+				return NULL;
+			}
+			buf = nb;
+			cap = nc;
+		}
+		if (n < cap)
+			r = fread(buf + n, 1, cap - n, stdin);
+		else {
+			r = fread(drop, 1, sizeof drop, stdin);
+			if (r)
+				*truncated = true;
+			if (r == 0)
+				break;
+			continue;
+		}
+		if (r == 0)
+			break;
+		n += r;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+static int setup(vg_cli *cli, vg_intake_config *c, vg_diag *d)
+{
+	vg_err e;
+	if ((e = vg_intake_config_from(&cli->cfg, c, d)) || (e = vg_cases_configure_from(&cli->cfg, d)))
+		return vg_cli_fail(cli, e, d);
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_mailgate(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"no-send", no_argument, NULL, 'n'}, {0, 0, 0, 0}};
+	vg_intake_config c;
+	vg_intake_result res;
+	vg_db_options o = {.sync_full = cli->cfg.db_sync_full != 0, .busy_timeout_ms = (int)cli->cfg.db_busy_timeout_ms};
+	vg_regindex *ix = NULL;
+	vg_audit_ctx ac = {.actor = "mailgate", .ip = "", .request_id = ""};
+	vg_db *db = NULL;
+	char *raw;
+	size_t len;
+	bool truncated, no_send = false;
+	vg_diag d;
+	vg_err e;
+	int ch;
+	vg_diag_clear(&d);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'n')
+			no_send = true;
+		else
+			return vg_cli_usage(cli, NULL, "mailgate");
+	}
+	if (optind != argc)
+		return vg_cli_usage(cli, NULL, "mailgate");
+	if (setup(cli, &c, &d))
+		return VG_EXIT_TEMPFAIL; /* a configuration problem: let the MTA retry once fixed */
+	if (no_send)
+		c.mail.smtp_url[0] = '\0';
+	raw = read_stdin(VG_MAIL_SIZE_MAX, &len, &truncated);
+	if (!raw) {
+		fprintf(stderr, "%s: mailgate: out of memory\n", cli->prog);
+		return VG_EXIT_TEMPFAIL;
+	}
+	if (truncated)
+		vg_log(VG_LOG_WARN, "mailgate: message larger than %d bytes, the rest was dropped", VG_MAIL_SIZE_MAX);
+	if ((e = vg_db_open(cli->cfg.db, &o, &db, &d))) {
+		fprintf(stderr, "%s: mailgate: database unavailable: %s\n", cli->prog, d.message);
+		free(raw);
+		return VG_EXIT_TEMPFAIL;
+	}
+	if (vg_regindex_build(db, &ix, &d))
+		ix = NULL; /* no registry matching; the report is still taken */
+	vg_diag_clear(&d);
+	e = vg_mailgate_deliver(db, &c, ix, raw, len, &ac, &res, &d);
+	vg_regindex_release(ix);
+	vg_db_close(db);
+	free(raw);
+	if (e) {
+		char msg[600];
+		vg_diag_format(&d, msg, sizeof msg);
+		fprintf(stderr, "%s: mailgate: temporary failure, retry later: %s\n", cli->prog, msg);
+		return VG_EXIT_TEMPFAIL;
+	}
+	if (cli->json)
+		vg_cli_print_json(json_pack("{sI sI ss sb sb sb}", "report_id", (json_int_t)res.report_id, "incident_id",
+					    (json_int_t)res.incident_id, "reference", res.reference, "created", res.created,
+					    "duplicate", res.duplicate, "threaded", res.threaded));
+	else if (!cli->quiet)
+		printf("%s %s\n", res.created ? "report" : res.threaded ? "reply to" : "duplicate of",
+		       res.reference[0] ? res.reference : "incident");
+	return VG_EXIT_OK;
+}
+
+/* "42" or "VIGIE-2026-000042" → id */
+static vg_err resolve(vg_db *db, const char *s, int64_t *id, vg_diag *d)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	vg_stmt *st;
+	int rc;
+	vg_err e;
+	if (*s && !*end && v > 0) {
+		*id = v;
+		return VG_OK;
+	}
+	if ((e = vg_db_prepare(db, "SELECT id FROM reports WHERE reference = ?", &st, d)))
+		return e;
+	vg_stmt_bind_text(st, 1, s, -1);
+	rc = vg_stmt_step(st, d);
+	if (rc == VG_ROW)
+		*id = vg_stmt_int(st, 0);
+	vg_stmt_done(st);
+	if (rc < 0)
+		return VG_ERR_DB;
+	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, "report", "no report %s", s);
+}
+
+int vg_cmd_report_list(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"status", required_argument, NULL, 's'}, {"source", required_argument, NULL, 'S'},
+		{"org", required_argument, NULL, 'o'},    {"query", required_argument, NULL, 'q'},
+		{"limit", required_argument, NULL, 'l'},  {0, 0, 0, 0},
+	};
+	vg_report_filter f = {0};
+	vg_db *db;
+	json_t *out = NULL, *it;
+	size_t i;
+	vg_diag d;
+	vg_err e;
+	int ch, rc;
+	vg_diag_clear(&d);
+	f.limit = VG_PAGE_MAX;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': f.status = optarg; break;
+		case 'S': f.source = optarg; break;
+		case 'o': f.org_id = strtoll(optarg, NULL, 10); break;
+		case 'q': f.q = optarg; break;
+		case 'l': f.limit = atoi(optarg); break;
+		default: return vg_cli_usage(cli, "report", "list");
+		}
+	}
+	if (optind != argc)
+		return vg_cli_usage(cli, "report", "list");
+	if ((rc = vg_cli_open_db(cli, &db)))
+		return rc;
+	e = vg_report_list_json(db, &f, &out, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json) {
+		vg_cli_print_json(out);
+		return VG_EXIT_OK;
+	}
+	json_array_foreach(json_object_get(out, "items"), i, it)
+	{
+		printf("%-20s %-6s %-10s %-30.30s %s\n", json_string_value(json_object_get(it, "reference")),
+		       json_string_value(json_object_get(it, "source")), json_string_value(json_object_get(it, "status")),
+		       json_string_value(json_object_get(json_object_get(it, "reporter"), "email")),
+		       json_string_value(json_object_get(it, "subject")));
+	}
+	json_decref(out);
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_report_show(vg_cli *cli, int argc, char **argv)
+{
+	vg_db *db;
+	json_t *out = NULL;
+	int64_t id = 0;
+	vg_diag d;
+	vg_err e;
+	int rc;
+	vg_diag_clear(&d);
+	if (argc != 2)
+		return vg_cli_usage(cli, "report", "show");
+	if ((rc = vg_cli_open_db(cli, &db)))
+		return rc;
+	e = resolve(db, argv[1], &id, &d);
+	if (!e)
+		e = vg_report_get_json(db, id, true, &out, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json) {
+		vg_cli_print_json(out);
+		return VG_EXIT_OK;
+	}
+	printf("Reference: %s\nSource:    %s\nFrom:      %s <%s>\nSubject:   %s\nStatus:    %s\nDecision:  %s\n"
+	       "Suggested: %s\nSignature: %s\n\n%s\n",
+	       json_string_value(json_object_get(out, "reference")), json_string_value(json_object_get(out, "source")),
+	       json_string_value(json_object_get(json_object_get(out, "reporter"), "name")),
+	       json_string_value(json_object_get(json_object_get(out, "reporter"), "email")),
+	       json_string_value(json_object_get(out, "subject")), json_string_value(json_object_get(out, "status")),
+	       json_string_value(json_object_get(out, "decision")),
+	       json_string_value(json_object_get(json_object_get(out, "suggestion"), "decision")),
+	       json_string_value(json_object_get(json_object_get(out, "signature"), "status")),
+	       json_string_value(json_object_get(out, "body")));
+	json_decref(out);
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"decision", required_argument, NULL, 'd'}, {"incident", required_argument, NULL, 'i'},
+		{"partner", required_argument, NULL, 'p'},  {"org", required_argument, NULL, 'o'},
+		{"notes", required_argument, NULL, 'n'},    {"title", required_argument, NULL, 't'},
+		{"severity", required_argument, NULL, 's'}, {0, 0, 0, 0},
+	};
+	vg_triage_decision t = {0};
+	vg_intake_config c;
+	vg_audit_ctx ac;
+	json_t *inc = json_object(), *items = json_array();
+	int64_t *queued = NULL;
+	vg_db *db = NULL;
+	vg_diag d;
+	vg_err e = VG_OK;
+	int ch, rc = VG_EXIT_OK, n;
+	vg_diag_clear(&d);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': t.decision = optarg; break;
+		case 'i': t.incident_id = strtoll(optarg, NULL, 10); break;
+		case 'p': t.partner_org_id = strtoll(optarg, NULL, 10); break;
+		case 'o': t.org_id = strtoll(optarg, NULL, 10); break;
+		case 'n': t.notes = optarg; break;
+		case 't': json_object_set_new(inc, "title", json_string(optarg)); break;
+		case 's': json_object_set_new(inc, "severity", json_string(optarg)); break;
+		default: rc = vg_cli_usage(cli, "report", "triage"); goto out;
+		}
+	}
+	n = argc - optind;
+	if (!t.decision || n < 1 || n > VG_TRIAGE_BULK_MAX) {
+		rc = vg_cli_usage(cli, "report", "triage");
+		goto out;
+	}
+	if ((rc = setup(cli, &c, &d)) || (rc = vg_cli_open_db(cli, &db)))
+		goto out;
+	queued = calloc((size_t)n, sizeof *queued);
+	vg_cli_audit_ctx(&ac);
+	t.user_name = ac.actor;
+	t.incident = json_object_size(inc) ? inc : NULL;
+	if (!queued || (e = vg_db_begin(db, true, &d)))
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		int64_t id;
+		if ((e = resolve(db, argv[optind + i], &id, &d)) || (e = vg_report_triage(db, &c, id, &t, &ac, &queued[i], &d))) {
+			vg_db_rollback(db);
+			goto fail;
+		}
+		json_array_append_new(items, json_integer(id));
+	}
+	if ((e = vg_db_commit(db, &d)))
+		goto fail;
+	for (int i = 0; i < n; i++)
+		if (queued[i]) {
+			vg_diag sd;
+			if (vg_outbox_send(db, &c.mail, queued[i], &sd) && !cli->quiet)
+				fprintf(stderr, "%s: mail queued, not sent yet: %s\n", cli->prog, sd.message);
+		}
+	if (cli->json)
+		vg_cli_print_json(json_pack("{sO ss}", "ids", items, "decision", t.decision));
+	else if (!cli->quiet)
+		printf("%d report(s) decided: %s\n", n, t.decision);
+	goto out;
+fail:
+	rc = vg_cli_fail(cli, e ? e : VG_ERR_NOMEM, &d);
+out:
+	free(queued);
+	json_decref(inc);
+	json_decref(items);
+	vg_db_close(db);
+	return rc;
+}
+
+int vg_cmd_report_outbox(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"flush", no_argument, NULL, 'f'}, {"status", required_argument, NULL, 's'},
+					     {0, 0, 0, 0}};
+	vg_intake_config c;
+	const char *status = NULL;
+	bool flush = false;
+	json_t *out = NULL, *it;
+	vg_db *db;
+	size_t i;
+	vg_diag d;
+	vg_err e = VG_OK;
+	int ch, rc, sent = 0, failed = 0;
+	vg_diag_clear(&d);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'f')
+			flush = true;
+		else if (ch == 's')
+			status = optarg;
+		else
+			return vg_cli_usage(cli, "report", "outbox");
+	}
+	if (optind != argc)
+		return vg_cli_usage(cli, "report", "outbox");
+	if ((rc = setup(cli, &c, &d)) || (rc = vg_cli_open_db(cli, &db)))
+		return rc;
+	if (flush)
+		e = vg_outbox_flush(db, &c.mail, 0, &sent, &failed, &d);
+	if (!e)
+		e = vg_outbox_list_json(db, status, NULL, 0, VG_PAGE_MAX, &out, &d);
+	vg_db_close(db);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (flush)
+		json_object_set_new(out, "flush", json_pack("{si si}", "sent", sent, "failed", failed));
+	if (cli->json) {
+		vg_cli_print_json(out);
+		return VG_EXIT_OK;
+	}
+	if (flush)
+		printf("flushed: %d sent, %d not delivered\n", sent, failed);
+	json_array_foreach(json_object_get(out, "items"), i, it)
+	{
+		printf("%-6lld %-7s %-9s %-30.30s %s\n", (long long)json_integer_value(json_object_get(it, "id")),
+		       json_string_value(json_object_get(it, "status")), json_string_value(json_object_get(it, "purpose")),
+		       json_string_value(json_object_get(it, "to")), json_string_value(json_object_get(it, "subject")));
+	}
+	json_decref(out);
+	return VG_EXIT_OK;
+}

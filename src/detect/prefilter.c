@@ -1,0 +1,562 @@
+/* The literal prefilter. For each rule, compile finds a set of lowered
+ * literals such that, if the rule fires, one of them occurs in the event's
+ * values; all the literals form one Vectorscan database scanned once per
+ * event. A literal seen marks its rules as candidates; a value whose required
+ * literal was not seen is false without looking at any field. Rules without
+ * such a set are evaluated on every event their routes admit. */
+#include <hs/hs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "detect/internal.h"
+
+
+typedef struct litref {
+	const char *s;
+	size_t len;
+} litref;
+
+typedef struct litset {
+	bool top; /* no literal is required */
+	size_t n, cap;
+	litref *v;
+} litset;
+
+static void ls_fini(litset *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void ls_add(litset *l, const char *s, size_t len)
+{
+	if (l->top)
+		return;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 8;
+		litref *nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv) {
+			l->top = true; /* degrade to "always evaluate": still correct */
+			return;
+		}
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n].s = s;
+	l->v[l->n++].len = len;
+}
+
+static void ls_merge(litset *dst, litset *src)
+{
+	if (src->top)
+		dst->top = true;
+	for (size_t i = 0; i < src->n && !dst->top; i++)
+		ls_add(dst, src->v[i].s, src->v[i].len);
+	ls_fini(src);
+}
+
+/* Text found in most Windows events: a literal inside one of these selects
+ * almost nothing, so an AND prefers another child's literals. */
+static const char *const common_text[] = {
+	"c:\\windows\\system32\\", "c:\\windows\\syswow64\\", "c:\\program files (x86)\\",
+	"c:\\programdata\\", "\\appdata\\local\\temp\\", "\\appdata\\roaming\\", "c:\\users\\",
+	"microsoft-windows-sysmon/operational", "nt authority\\system", ".exe", ".dll", "microsoft corporation",
+	"microsoft windows", "hklm\\software\\microsoft\\windows\\currentversion\\",
+	"hklm\\system\\currentcontrolset\\services\\", "\\software\\microsoft\\", "\\powershell.exe",
+	"\\cmd.exe", "\\svchost.exe", "\\rundll32.exe", "\\explorer.exe", "\\conhost.exe", "\\pwsh.exe",
+	"\\msiexec.exe", "\\wmiprvse.exe", "\\windows\\temp\\",
+};
+
+static size_t literal_score(const char *s, size_t n)
+{
+	char low[64];
+	if (n >= sizeof(low))
+		return n;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	for (size_t i = 0; i < sizeof(common_text) / sizeof(common_text[0]); i++)
+		if (memmem(common_text[i], strlen(common_text[i]), low, n))
+			return 1;
+	return n;
+}
+
+static size_t ls_score(const litset *l)
+{
+	size_t m = (size_t)-1;
+	if (l->top || l->n == 0)
+		return 0;
+	for (size_t i = 0; i < l->n; i++) {
+		size_t sc = literal_score(l->v[i].s, l->v[i].len);
+		if (sc < m)
+			m = sc;
+	}
+	return m;
+}
+
+/* Keep the better of best and cand (AND: one required set suffices). */
+static void ls_pick(litset *best, litset *cand)
+{
+	size_t sb = ls_score(best), sc = ls_score(cand);
+	if (sc > sb || (sc == sb && sc && cand->n < best->n)) {
+		ls_fini(best);
+		*best = *cand;
+		memset(cand, 0, sizeof(*cand));
+	} else {
+		ls_fini(cand);
+	}
+}
+
+#define PREFILTER_MIN_LITERAL 3
+
+/* Long enough to be selective: 3 bytes, or 2 if not plain ASCII (one
+ * Cyrillic or accented letter: rare in logs, and homoglyph rules use them). */
+static bool literal_usable(const char *s, size_t n)
+{
+	if (n >= PREFILTER_MIN_LITERAL)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return n >= 2;
+	return false;
+}
+
+/* Inline option groups that change what a plain character means ((?x):
+ * whitespace and # become syntax) make the literal extraction unsafe. */
+static bool regex_has_extended_flag(const char *re)
+{
+	for (const char *p = strstr(re, "(?"); p; p = strstr(p + 2, "(?")) {
+		for (const char *q = p + 2; (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || *q == '-' || *q == '^'; q++)
+			if (*q == 'x')
+				return true;
+	}
+	return false;
+}
+
+/* The literal a pattern value cannot match without (NULL when too short). */
+static const char *required_literal(const vg_sval *v, size_t *len)
+{
+	const char *s = v->lit;
+	size_t n = v->litlen, bs = 0, bl = 0;
+	if (v->shape == PS_GLOB) {
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			while (j < n && v->lit[j] != VG_GLOB_STAR && v->lit[j] != VG_GLOB_ONE)
+				j++;
+			if (j - i > bl) {
+				bs = i;
+				bl = j - i;
+			}
+			i = j + 1;
+		}
+		s = v->lit + bs;
+		n = bl;
+	}
+	*len = n;
+	return literal_usable(s, n) ? s : NULL;
+}
+
+static void value_lits(const vg_sval *v, litset *out)
+{
+	size_t n;
+	const char *s = v->kind == VK_PATTERN ? required_literal(v, &n) : NULL;
+	if (v->kind == VK_REGEX && v->lit) { /* literal a match must contain */
+		ls_add(out, v->lit, v->litlen);
+		return;
+	}
+	if (!s) {
+		out->top = true;
+		return;
+	}
+	ls_add(out, s, n);
+}
+
+static void item_lits(const vg_sitem *it, litset *out)
+{
+	if (it->neq) {
+		out->top = true;
+		return;
+	}
+	if (it->all) {
+		for (size_t i = 0; i < it->nvals; i++) {
+			litset c = {0};
+			value_lits(&it->vals[i], &c);
+			ls_pick(out, &c);
+		}
+		if (!out->n)
+			out->top = true;
+		return;
+	}
+	for (size_t i = 0; i < it->nvals && !out->top; i++)
+		value_lits(&it->vals[i], out);
+}
+
+static void sel_lits(const vg_selection *sel, litset *out)
+{
+	for (size_t g = 0; g < sel->ngroups && !out->top; g++) {
+		litset best = {0};
+		best.top = true;
+		for (size_t i = 0; i < sel->groups[g].nitems; i++) {
+			litset c = {0};
+			item_lits(&sel->groups[g].items[i], &c);
+			if (best.top && !c.top) {
+				ls_fini(&best);
+				best = c;
+			} else if (!c.top) {
+				ls_pick(&best, &c);
+			} else {
+				ls_fini(&c);
+			}
+		}
+		ls_merge(out, &best);
+	}
+}
+
+static void cond_lits(const vg_srule *r, const vg_cnode *n, litset *out)
+{
+	switch (n->op) {
+	case CO_SEL: sel_lits(&r->sels[n->sel], out); return;
+	case CO_NOT: out->top = true; return;
+	case CO_OR:
+		for (uint32_t i = 0; i < n->nkids && !out->top; i++) {
+			litset c = {0};
+			cond_lits(r, n->kids[i], &c);
+			ls_merge(out, &c);
+		}
+		return;
+	case CO_OF:
+		if (n->need != 0) { /* at least one of them */
+			for (uint32_t i = 0; i < n->nsels && !out->top; i++)
+				sel_lits(&r->sels[n->sels[i]], out);
+			return;
+		}
+		/* all of: like AND */
+		/* fallthrough */
+	case CO_AND: {
+		litset best = {0};
+		best.top = true;
+		uint32_t cnt = n->op == CO_AND ? n->nkids : n->nsels;
+		for (uint32_t i = 0; i < cnt; i++) {
+			litset c = {0};
+			if (n->op == CO_AND)
+				cond_lits(r, n->kids[i], &c);
+			else
+				sel_lits(&r->sels[n->sels[i]], &c);
+			if (c.top) {
+				ls_fini(&c);
+			} else if (best.top) {
+				ls_fini(&best);
+				best = c;
+			} else {
+				ls_pick(&best, &c);
+			}
+		}
+		ls_merge(out, &best);
+		return;
+	}
+	}
+}
+
+/* Literal id of s (lowered), interning it. */
+static vg_err intern_literal(vg_ruleset *rs, vg_map *ids, vg_vec *lits, const char *s, size_t n, uintptr_t *id)
+{
+	char buf[256], *low = n < sizeof(buf) ? buf : malloc(n + 1);
+	vg_err e = VG_OK;
+	if (!low)
+		return VG_ERR_NOMEM;
+	for (size_t j = 0; j < n; j++)
+		low[j] = (char)(s[j] >= 'A' && s[j] <= 'Z' ? s[j] + 32 : s[j]);
+	void *idp = vg_map_get(ids, low, n);
+	if (idp) {
+		*id = (uintptr_t)idp - 1;
+	} else {
+		char *copy = vg_arena_strndup(rs->arena, low, n);
+		*id = lits->len;
+		if (!copy)
+			e = VG_ERR_NOMEM;
+		else if (!(e = vg_vec_push(lits, copy)))
+			e = vg_map_put(ids, low, n, (void *)(*id + 1), NULL);
+	}
+	if (low != buf)
+		free(low);
+	return e;
+}
+
+/* Give every pattern value of r the id of its required literal. */
+static vg_err tag_values(vg_ruleset *rs, vg_srule *r, vg_map *ids, vg_vec *lits, bool only_known)
+{
+	for (size_t s = 0; s < r->nsels; s++)
+		for (size_t g = 0; g < r->sels[s].ngroups; g++)
+			for (size_t i = 0; i < r->sels[s].groups[g].nitems; i++) {
+				vg_sitem *it = &r->sels[s].groups[g].items[i];
+				for (size_t k = 0; k < it->nvals; k++) {
+					vg_sval *v = &it->vals[k];
+					size_t n;
+					const char *req = v->kind == VK_PATTERN ? required_literal(v, &n) : NULL;
+					if (v->kind == VK_REGEX && v->lit) {
+						req = v->lit;
+						n = v->litlen;
+					}
+					uintptr_t id;
+					vg_err e;
+					if (!req)
+						continue;
+					if (only_known) {
+						void *idp = vg_map_get(ids, req, n); /* lowered: values are lowered unless cased */
+						if (idp && (!it->cased || v->kind == VK_REGEX))
+							v->lit_id = (int32_t)((uintptr_t)idp - 1);
+						continue;
+					}
+					if ((e = intern_literal(rs, ids, lits, req, n, &id)))
+						return e;
+					v->lit_id = (int32_t)id;
+				}
+			}
+	return VG_OK;
+}
+
+/* The longest literal every match of a regex must contain, from the
+ * top-level sequence only (groups, classes, alternations and optional atoms
+ * end a run; a top-level '|' means no literal). Lowered into out. */
+static size_t regex_literal(const char *re, char *out, size_t outsz)
+{
+	char run[256];
+	size_t rl = 0, best = 0;
+	int depth = 0;
+	for (size_t i = 0; re[i]; i++) {
+		char c = re[i], lit = 0;
+		bool brk = false;
+		if (depth > 0) {
+			if (c == '\\' && re[i + 1])
+				i++;
+			else if (c == '(')
+				depth++;
+			else if (c == ')')
+				depth--;
+			continue;
+		}
+		switch (c) {
+		case '|': return 0;
+		case '(':
+			depth++;
+			brk = true;
+			break;
+		case '[':
+			/* skip the class */
+			i++;
+			if (re[i] == '^')
+				i++;
+			if (re[i] == ']')
+				i++;
+			while (re[i] && re[i] != ']') {
+				if (re[i] == '\\' && re[i + 1])
+					i++;
+				i++;
+			}
+			if (!re[i])
+				return 0;
+			brk = true;
+			break;
+		case '*':
+		case '?':
+		case '{':
+			if (rl) /* the previous atom is optional */
+				rl--;
+			if (c == '{')
+				while (re[i] && re[i] != '}')
+					i++;
+			if (!re[i])
+				return 0;
+			brk = true;
+			break;
+		case '+': brk = true; break;
+		case '.':
+		case '^':
+		case '$': brk = true; break;
+		case '\\':
+			if (!re[i + 1])
+				return 0;
+			i++;
+			if ((re[i] >= 'a' && re[i] <= 'z') || (re[i] >= 'A' && re[i] <= 'Z') || (re[i] >= '0' && re[i] <= '9'))
+				brk = true; /* \w \d \x41 \Q ... : not a plain byte */
+			else
+				lit = re[i];
+			break;
+		default: lit = c;
+		}
+		if (!brk && lit && rl < sizeof(run)) {
+			run[rl++] = (char)(lit >= 'A' && lit <= 'Z' ? lit + 32 : lit);
+		} else if (brk) {
+			/* a quantifier may follow a group or class: handled on the next char */
+			if (rl > best && rl <= outsz) {
+				memcpy(out, run, rl);
+				best = rl;
+			}
+			rl = 0;
+		}
+		/* a quantifier right after this literal makes it optional: look ahead */
+		if (!brk && lit && (re[i + 1] == '*' || re[i + 1] == '?' || re[i + 1] == '{')) {
+			if (rl)
+				rl--;
+			if (rl > best && rl <= outsz) {
+				memcpy(out, run, rl);
+				best = rl;
+			}
+			rl = 0;
+		}
+	}
+	if (depth != 0)
+		return 0;
+	if (rl > best && rl <= outsz) {
+		memcpy(out, run, rl);
+		best = rl;
+	}
+	return best;
+}
+
+/* Store in each regex value of r the literal its matches must contain. */
+static vg_err regex_literals(vg_ruleset *rs, vg_srule *r)
+{
+	for (size_t s = 0; s < r->nsels; s++)
+		for (size_t g = 0; g < r->sels[s].ngroups; g++)
+			for (size_t i = 0; i < r->sels[s].groups[g].nitems; i++) {
+				vg_sitem *it = &r->sels[s].groups[g].items[i];
+				for (size_t k = 0; k < it->nvals; k++) {
+					vg_sval *v = &it->vals[k];
+					char buf[256];
+					size_t n;
+					if (v->kind != VK_REGEX || v->re_key)
+						continue;
+					v->re_key = "";
+					/* inline options other than (?i) at the start could change meaning: skip */
+					const char *src = v->re_src;
+					if (strncmp(src, "(?i)", 4) == 0)
+						src += 4;
+					if (regex_has_extended_flag(src) ||
+					    (v->re_flags & ~(uint32_t)(PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_DOTALL)))
+						continue;
+					n = regex_literal(src, buf, sizeof(buf));
+					if (!literal_usable(buf, n))
+						continue;
+					if (!(v->lit = vg_arena_strndup(rs->arena, buf, n)))
+						return VG_ERR_NOMEM;
+					v->litlen = n;
+				}
+			}
+	return VG_OK;
+}
+
+vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
+{
+	vg_map ids;
+	vg_vec lits; /* char* lowered, arena */
+	vg_err e = VG_OK;
+	size_t *lens = NULL;
+	unsigned *hsids = NULL, *hsflags = NULL;
+	uint32_t *counts = NULL;
+	vg_map_init(&ids);
+	vg_vec_init(&lits);
+	rs->always_rules = calloc(rs->rules.len ? rs->rules.len : 1, sizeof(uint32_t));
+	if (!rs->always_rules)
+		return VG_ERR_NOMEM;
+	/* pass 1: literal sets per rule; remember (rule, literal id) pairs */
+	vg_vec pairs; /* packed as (uintptr_t)(rule << 32 | lit) */
+	vg_vec_init(&pairs);
+	for (size_t i = 0; i < rs->rules.len && !e; i++) {
+		vg_srule *r = rs->rules.items[i];
+		if (!r->info.active)
+			continue;
+		e = regex_literals(rs, r);
+		for (size_t f = 0; f < r->nfilters && !e; f++)
+			e = regex_literals(rs, r->filters[f]);
+	}
+	if (e)
+		goto out;
+	for (size_t i = 0; i < rs->rules.len; i++) {
+		vg_srule *r = rs->rules.items[i];
+		litset ls = {0};
+		if (!r->info.active)
+			continue;
+		cond_lits(r, r->cond, &ls);
+		if (ls.top || ls.n == 0) {
+			r->always = true;
+			rs->always_rules[rs->nalways++] = (uint32_t)i;
+			ls_fini(&ls);
+			continue;
+		}
+		for (size_t k = 0; k < ls.n && !e; k++) {
+			uintptr_t id;
+			if (!(e = intern_literal(rs, &ids, &lits, ls.v[k].s, ls.v[k].len, &id)))
+				e = vg_vec_push(&pairs, (void *)(((uintptr_t)i << 32) | id));
+		}
+		ls_fini(&ls);
+		if (e)
+			goto out;
+	}
+	/* values whose literal the scan already looks for can be refuted by it */
+	for (size_t i = 0; i < rs->rules.len && !e; i++) {
+		vg_srule *r = rs->rules.items[i];
+		if (!r->info.active)
+			continue;
+		e = tag_values(rs, r, &ids, &lits, true);
+		for (size_t f = 0; f < r->nfilters && !e; f++)
+			e = tag_values(rs, r->filters[f], &ids, &lits, true);
+	}
+	if (e)
+		goto out;
+	rs->nliterals = lits.len;
+	if (!lits.len)
+		goto out;
+	rs->lit_rules = calloc(lits.len, sizeof(uint32_t *));
+	rs->lit_nrules = calloc(lits.len, sizeof(uint32_t));
+	counts = calloc(lits.len, sizeof(uint32_t));
+	lens = calloc(lits.len, sizeof(size_t));
+	hsids = calloc(lits.len, sizeof(unsigned));
+	hsflags = calloc(lits.len, sizeof(unsigned));
+	if (!rs->lit_rules || !rs->lit_nrules || !counts || !lens || !hsids || !hsflags) {
+		e = VG_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t p = 0; p < pairs.len; p++)
+		counts[(uintptr_t)pairs.items[p] & 0xffffffffu]++;
+	for (size_t l = 0; l < lits.len; l++)
+		if (!(rs->lit_rules[l] = malloc(counts[l] * sizeof(uint32_t)))) {
+			e = VG_ERR_NOMEM;
+			goto out;
+		}
+	for (size_t p = 0; p < pairs.len; p++) {
+		uintptr_t v = (uintptr_t)pairs.items[p];
+		uint32_t l = (uint32_t)(v & 0xffffffffu), r = (uint32_t)(v >> 32);
+		uint32_t n = rs->lit_nrules[l];
+		if (n && rs->lit_rules[l][n - 1] == r)
+			continue; /* the same literal twice in one rule */
+		rs->lit_rules[l][rs->lit_nrules[l]++] = r;
+	}
+	for (size_t l = 0; l < lits.len; l++) {
+		lens[l] = strlen(lits.items[l]);
+		hsids[l] = (unsigned)l;
+		hsflags[l] = HS_FLAG_SINGLEMATCH;
+	}
+	{
+		hs_database_t *db = NULL;
+		hs_compile_error_t *ce = NULL;
+		if (hs_compile_lit_multi((const char *const *)lits.items, hsflags, hsids, lens, (unsigned)lits.len,
+					 HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+			e = vg_diag_set(d, VG_ERR_INTERNAL, NULL, "prefilter: %s", ce && ce->message ? ce->message : "?");
+			hs_free_compile_error(ce);
+			goto out;
+		}
+		rs->hs_db = db;
+	}
+out:
+	free(counts);
+	free(lens);
+	free(hsids);
+	free(hsflags);
+	vg_vec_fini(&pairs);
+	vg_vec_fini(&lits);
+	vg_map_fini(&ids);
+	return e;
+}
+

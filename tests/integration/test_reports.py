@@ -1,0 +1,271 @@
+"""Reports over the API: submission by analysts and by constituents (the
+authenticated form), idempotency keys, acknowledgement through the SMTP sink,
+triage suggestion from the registry, decisions (refer with the referral text,
+forward to a partner CERT, new incident, merge, bulk), full-text search,
+constituent isolation (404 for other organisations) and bad input on every
+route (4xx naming the field, nothing written)."""
+import unittest
+
+from harness import ServerTest
+from smtp_sink import SmtpSink
+
+
+class ReportsTest(ServerTest):
+    @classmethod
+    def setUpClass(cls):
+        cls.sink = SmtpSink().start()
+        cls.server_env = {"VIGIE_SMTP_URL": cls.sink.url, "VIGIE_SMTP_FROM": "cert@vigie.test",
+                          "VIGIE_REFERRAL_TEXT": "Please contact cybermalveillance.gouv.fr (test referral)."}
+        super().setUpClass()
+        adm = cls.admin
+
+        def org(doc):
+            r = adm.post("/api/v1/orgs", doc)
+            assert r.status == 201, r
+            return r.json
+        cls.ministry = org({"name": "Ministry A", "kind": "ministry", "domains": ["a.gouv.example"],
+                            "networks": ["192.0.2.0/25"], "contacts": [{"email": "soc@a.gouv.example", "role": "soc"}]})
+        cls.other = org({"name": "Ministry B", "kind": "ministry", "domains": ["b.gouv.example"],
+                         "networks": ["192.0.2.128/25"]})
+        cls.partner = org({"name": "CERT-Elsewhere", "kind": "partner_cert", "in_scope": False,
+                           "contacts": [{"email": "incident@cert-elsewhere.example", "role": "incident"}]})
+        cls.partner_child = org({"name": "Elsewhere Ministry", "kind": "ministry", "parent_id": cls.partner["id"],
+                                 "in_scope": False, "networks": ["203.0.113.0/24"], "domains": ["elsewhere.example"]})
+        cls.cons_a = cls.make_user_c("cons-a", "constituent", cls.ministry["id"])
+        cls.cons_b = cls.make_user_c("cons-b", "constituent", cls.other["id"])
+
+    @classmethod
+    def make_user_c(cls, username, role, org_id, password="a long enough password"):
+        r = cls.admin.post("/api/v1/users", {"username": username, "role": role, "org_id": org_id, "password": password})
+        assert r.status == 201, r
+        c = cls.srv.client()
+        assert c.login(username, password).status == 200
+        return c
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.sink.stop()
+
+    def submit(self, client, body, status=201, headers=None):
+        r = client.post("/api/v1/reports", body, headers=headers)
+        self.assertEqual(r.status, status, r)
+        return r.json
+
+    def count(self, sql, args=()):
+        return self.srv.sql(sql, args)[0][0]
+
+    # ------------------------------------------------------------------
+
+    def test_analyst_submission_acknowledged(self):
+        rep = self.submit(self.admin, {"subject": "Defacement of www.a.gouv.example", "body": "The home page shows a banner.",
+                                       "reporter_name": "Jean Dupont", "reporter_email": "jean@a.gouv.example"})
+        self.assertRegex(rep["reference"], r"^VIGIE-\d{4}-\d{6}$")
+        self.assertEqual(rep["source"], "api")
+        self.assertEqual(rep["org_id"], self.ministry["id"])
+        self.assertEqual(rep["status"], "new")
+        self.assertEqual(rep["suggested_decision"], "in_scope")
+        _, rcpts, msg, _ = self.sink.find(lambda m: rep["reference"] in str(m[2]["subject"]))
+        self.assertEqual(rcpts, ["jean@a.gouv.example"])
+        self.assertIn(rep["reference"], msg.get_content())
+        self.assertIn("Jean Dupont", str(msg["To"]))
+
+    def test_utf8_subject_is_rfc2047_encoded(self):
+        rep = self.submit(self.admin, {"subject": "Rançongiciel sur le serveur de paie — urgent",
+                                       "body": "Fichiers chiffrés.", "reporter_email": "rh@a.gouv.example"})
+        _, _, msg, data = self.sink.find(lambda m: rep["reference"] in str(m[2]["subject"]))
+        self.assertIn(b"=?UTF-8?B?", data.split(b"\r\n\r\n")[0])
+        self.assertIn("Rançongiciel sur le serveur de paie — urgent", str(msg["subject"]))
+        self.assertIn("Fichiers", rep["subject"] + "Fichiers")
+
+    def test_idempotency_key(self):
+        body = {"subject": "Scan from 192.0.2.10", "body": "Port scan seen."}
+        n = self.count("SELECT count(*) FROM reports")
+        a = self.submit(self.admin, body, headers={"Idempotency-Key": "k-123"})
+        b = self.submit(self.admin, body, status=200, headers={"Idempotency-Key": "k-123"})
+        self.assertEqual(a["id"], b["id"])
+        self.assertTrue(b["duplicate"])
+        c = self.submit(self.admin, dict(body, idempotency_key="k-456"))
+        d = self.submit(self.admin, dict(body, idempotency_key="k-456"), status=200)
+        self.assertEqual(c["id"], d["id"])
+        self.assertNotEqual(a["id"], c["id"])
+        self.assertEqual(self.count("SELECT count(*) FROM reports"), n + 2)
+        # the same key from another user is another submission
+        e = self.submit(self.cons_a, dict(body, idempotency_key="k-456"))
+        self.assertNotEqual(e["id"], c["id"])
+
+    def test_constituent_form_and_isolation(self):
+        mine = self.submit(self.cons_a, {"subject": "Phishing received", "body": "Mail with a fake login page."})
+        self.assertEqual(mine["source"], "form")
+        self.assertEqual(mine["reporter"]["name"], "cons-a")  # from the constituent's account
+        self.assertEqual(mine["org_id"], self.ministry["id"])
+        theirs = self.submit(self.cons_b, {"subject": "Ministry B issue", "body": "Something odd."})
+        # another organisation's report: 404 on get and triage, absent from lists and search
+        self.assertEqual(self.cons_a.get("/api/v1/reports/%d" % theirs["id"]).status, 404)
+        # triage is CERT staff only: refused alike (403) for every report, revealing nothing
+        self.assertEqual(self.cons_a.post("/api/v1/reports/%d/triage" % theirs["id"], {"decision": "refer"}).status, 403)
+        ids = [i["id"] for i in self.cons_a.get("/api/v1/reports?limit=500").json["items"]]
+        self.assertIn(mine["id"], ids)
+        self.assertNotIn(theirs["id"], ids)
+        ids = [i["id"] for i in self.cons_a.get("/api/v1/reports?q=odd").json["items"]]
+        self.assertNotIn(theirs["id"], ids)
+        # submitting for another organisation is refused as if it did not exist
+        r = self.cons_a.post("/api/v1/reports", {"subject": "x", "body": "y", "org_id": self.other["id"]})
+        self.assertEqual(r.status, 404, r)
+        # constituents see their report without the CERT's internal triage material, and cannot triage
+        got = self.cons_a.get("/api/v1/reports/%d" % mine["id"]).json
+        self.assertNotIn("suggestion", got)
+        self.assertNotIn("outbox", got)
+        r = self.cons_a.post("/api/v1/reports/%d/triage" % mine["id"], {"decision": "refer"})
+        self.assertEqual(r.status, 403, r)
+        r = self.cons_a.post("/api/v1/reports/triage", {"ids": [mine["id"]], "decision": "refer"})
+        self.assertEqual(r.status, 403, r)
+
+    def test_out_of_scope_referral(self):
+        rep = self.submit(self.admin, {"subject": "My shop website was hacked", "body": "I run a small bakery, site pme-boulangerie.example.",
+                                       "reporter_email": "owner@pme-boulangerie.example"})
+        self.assertEqual(rep["suggested_decision"], "refer")
+        self.assertIsNone(rep["org_id"])
+        self.sink.clear()
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep["id"], {"decision": "refer", "notes": "small business"})
+        self.assertEqual(r.status, 200, r)
+        doc = r.json
+        self.assertEqual((doc["status"], doc["decision"]), ("referred", "refer"))
+        self.assertEqual(doc["decided_by_name"], "admin")
+        self.assertIsNotNone(doc["decided_at"])
+        referral = [o for o in doc["outbox"] if o["purpose"] == "referral"]
+        self.assertEqual(len(referral), 1)
+        _, rcpts, msg, _ = self.sink.find(lambda m: "test referral" in m[2].get_content())
+        self.assertEqual(rcpts, ["owner@pme-boulangerie.example"])
+        self.assertIn(rep["reference"], str(msg["subject"]))
+        self.assertEqual(self.admin.get("/api/v1/reports/%d" % rep["id"]).json["outbox"][0]["status"], "sent")
+        # decided once: a second decision is a conflict, nothing changes
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep["id"], {"decision": "in_scope"})
+        self.assertEqual(r.status, 409, r)
+        # still searchable with its decision
+        items = self.admin.get("/api/v1/reports?status=referred&q=bakery").json["items"]
+        self.assertEqual([i["id"] for i in items], [rep["id"]])
+
+    def test_partner_forwarding(self):
+        rep = self.submit(self.admin, {"subject": "C2 traffic", "body": "Beaconing to 203.0.113.45 every minute.",
+                                       "reporter_email": "analyst@isp.example"})
+        self.assertEqual(rep["suggested_decision"], "forward")
+        full = self.admin.get("/api/v1/reports/%d" % rep["id"]).json
+        self.assertEqual(full["suggestion"]["partner_org_id"], self.partner["id"])
+        # a non-partner organisation is refused, nothing written
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep["id"], {"decision": "forward", "partner_org_id": self.other["id"]})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(r.error_field(), "partner_org_id")
+        self.assertEqual(self.admin.get("/api/v1/reports/%d" % rep["id"]).json["status"], "new")
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep["id"], {"decision": "forward", "partner_org_id": self.partner["id"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["status"], r.json["partner_org_id"]), ("forwarded", self.partner["id"]))
+        _, rcpts, msg, _ = self.sink.find(lambda m: m[1] == ["incident@cert-elsewhere.example"] and
+                                          rep["reference"] in str(m[2]["subject"]))
+        self.assertIn("Beaconing to 203.0.113.45", msg.get_content())
+        fwd = [o for o in r.json["outbox"] if o["purpose"] == "forward"]
+        self.assertEqual(fwd[0]["status"], "sent")
+
+    def test_new_incident_and_merge(self):
+        a = self.submit(self.admin, {"subject": "Ransomware on file server", "body": "Files encrypted on 192.0.2.20."})
+        b = self.submit(self.admin, {"subject": "Ransom note", "body": "Same ransom note on 192.0.2.21."})
+        r = self.admin.post("/api/v1/reports/%d/triage" % a["id"], {"decision": "new_incident",
+                                                                      "incident": {"title": "Ransomware at Ministry A", "severity": "critical"}})
+        self.assertEqual(r.status, 200, r)
+        inc = r.json["incident_id"]
+        self.assertEqual(r.json["status"], "incident")
+        self.assertEqual(self.srv.sql("SELECT title FROM incidents WHERE id = ?", (inc,))[0][0], "Ransomware at Ministry A")
+        r = self.admin.post("/api/v1/reports/%d/triage" % b["id"], {"decision": "merge", "incident_id": inc})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["status"], r.json["incident_id"]), ("merged", inc))
+        kinds = [k for (k,) in self.srv.sql("SELECT kind FROM journal WHERE incident_id = ?", (inc,))]
+        self.assertEqual(kinds.count("report"), 2)
+        # merge into a missing incident: 400 on incident_id, nothing written
+        c = self.submit(self.admin, {"subject": "x", "body": "y"})
+        r = self.admin.post("/api/v1/reports/%d/triage" % c["id"], {"decision": "merge", "incident_id": 999999})
+        self.assertEqual((r.status, r.error_field()), (400, "incident_id"))
+        self.assertEqual(self.admin.get("/api/v1/reports/%d" % c["id"]).json["status"], "new")
+        # audited
+        self.assertGreaterEqual(self.count("SELECT count(*) FROM audit_log WHERE action = 'report.triage'"), 2)
+
+    def test_bulk_triage(self):
+        ids = [self.submit(self.admin, {"subject": "spam %d" % i, "body": "spam from a botnet"})["id"] for i in range(3)]
+        r = self.admin.post("/api/v1/reports/triage", {"ids": ids, "decision": "refer"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([i["status"] for i in r.json["items"]], ["referred"] * 3)
+        # all or nothing: one missing id refuses the whole request, naming it
+        more = [self.submit(self.admin, {"subject": "more", "body": "more"})["id"] for _ in range(2)]
+        r = self.admin.post("/api/v1/reports/triage", {"ids": [more[0], 999999, more[1]], "decision": "in_scope"})
+        self.assertEqual((r.status, r.error_field()), (404, "ids[1]"))
+        for i in more:
+            self.assertEqual(self.admin.get("/api/v1/reports/%d" % i).json["status"], "new")
+
+    def test_list_filters_and_paging(self):
+        for i in range(3):
+            self.submit(self.admin, {"subject": "paging %d" % i, "body": "zebra%d" % i})
+        r = self.admin.get("/api/v1/reports?limit=2")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(r.json["items"]), 2)
+        nxt = self.admin.get("/api/v1/reports?limit=2&cursor=" + r.json["next_cursor"]).json
+        self.assertLess(nxt["items"][0]["id"], r.json["items"][-1]["id"])
+        r = self.admin.get("/api/v1/reports?q=zebra1")
+        self.assertEqual([i["subject"] for i in r.json["items"]], ["paging 1"])
+        r = self.admin.get("/api/v1/reports?source=form&org_id=%d" % self.ministry["id"])
+        self.assertTrue(all(i["source"] == "form" for i in r.json["items"]))
+
+    def test_bad_input_names_the_field_and_writes_nothing(self):
+        n = self.count("SELECT count(*) FROM reports")
+        cases = [
+            ({"body": "no subject"}, "subject"),
+            ({"subject": "no body"}, "body"),
+            ({"subject": "", "body": "x"}, "subject"),
+            ({"subject": 5, "body": "x"}, "subject"),
+            ({"subject": "s", "body": "x", "colour": "red"}, "colour"),
+            ({"subject": "s", "body": "x", "org_id": "one"}, "org_id"),
+            ({"subject": "s", "body": "x", "org_id": 999999}, "org_id"),
+            ({"subject": "s", "body": "x", "reporter_email": "not-an-address"}, "reporter_email"),
+            ({"subject": "s", "body": "x", "idempotency_key": "k" * 200}, "idempotency_key"),
+            ({"subject": "s\u0001", "body": "x"}, "subject"),
+        ]
+        for body, field in cases:
+            r = self.admin.post("/api/v1/reports", body)
+            self.assertEqual(r.status // 100, 4, (body, r))
+            self.assertEqual(r.error_field(), field, (body, r))
+        r = self.admin.post("/api/v1/reports", raw=b"not json", headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 400, r)
+        self.assertEqual(self.count("SELECT count(*) FROM reports"), n)
+        for q, field in [("status=bogus", "status"), ("source=fax", "source"), ("limit=0", "limit"), ("limit=x", "limit"),
+                         ("cursor=-1", "cursor"), ("org_id=abc", "org_id"), ("created_from=yesterday", "created_from")]:
+            r = self.admin.get("/api/v1/reports?" + q)
+            self.assertEqual((r.status, r.error_field()), (400, field), q)
+        self.assertEqual(self.admin.get("/api/v1/reports/0").status, 404)
+        self.assertEqual(self.admin.get("/api/v1/reports/abc").status, 404)
+        self.assertEqual(self.admin.get("/api/v1/reports/999999").status, 404)
+        rep = self.submit(self.admin, {"subject": "triage input", "body": "x"})
+        audit_before = self.count("SELECT count(*) FROM audit_log WHERE action = 'report.triage' AND outcome = 'ok'")
+        for body, field in [({}, "decision"), ({"decision": "delete"}, "decision"), ({"decision": "merge"}, "incident_id"),
+                            ({"decision": "forward"}, "partner_org_id"), ({"decision": "refer", "x": 1}, "x"),
+                            ({"decision": "in_scope", "org_id": 999999}, "org_id"),
+                            ({"decision": "new_incident", "incident": "title"}, "incident"),
+                            ({"decision": "new_incident", "incident": {"severity": "apocalyptic"}}, "incident.severity")]:
+            r = self.admin.post("/api/v1/reports/%d/triage" % rep["id"], body)
+            self.assertEqual(r.status // 100, 4, (body, r))
+            self.assertEqual(r.error_field(), field, (body, r))
+        self.assertEqual(self.admin.post("/api/v1/reports/999999/triage", {"decision": "refer"}).status, 404)
+        for body, field in [({"decision": "refer"}, "ids"), ({"ids": [], "decision": "refer"}, "ids"),
+                            ({"ids": ["a"], "decision": "refer"}, "ids[0]"), ({"ids": [rep["id"]]}, "decision"),
+                            ({"ids": [rep["id"]] * 501, "decision": "refer"}, "ids")]:
+            r = self.admin.post("/api/v1/reports/triage", body)
+            self.assertEqual(r.status // 100, 4, (body, r))
+            self.assertEqual(r.error_field(), field, (body, r))
+        self.assertEqual(self.admin.get("/api/v1/reports/%d" % rep["id"]).json["status"], "new")
+        self.assertEqual(self.count("SELECT count(*) FROM audit_log WHERE action = 'report.triage' AND outcome = 'ok'"), audit_before)
+
+    def test_anonymous_refused(self):
+        anon = self.srv.client()
+        self.assertEqual(anon.get("/api/v1/reports").status, 401)
+        self.assertEqual(anon.post("/api/v1/reports", {"subject": "x", "body": "y"}).status, 401)
+
+
+if __name__ == "__main__":
+    unittest.main()
