@@ -18,6 +18,7 @@
 #include "api/handlers.h"
 #include "audit/audit.h"
 #include "cases/cases.h"
+#include "intake/intake.h"
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/json.h"
@@ -328,7 +329,9 @@ void vg_h_incident_journal_add(vg_req *r)
 	static const char *const staff_kinds[] = {"note", "email_in", "email_out", "advice", "reply", NULL};
 	const char *kind = NULL, *body;
 	bool visible = false, has_kind, has_visible;
-	int64_t id, org, eid = 0;
+	int64_t id, org, eid = 0, queued[VG_INCIDENT_MAIL_RCPT_MAX];
+	size_t nqueued = 0;
+	vg_notify_config ncfg;
 	json_t *meta, *out = NULL;
 	vg_diag d;
 	vg_err e;
@@ -355,16 +358,39 @@ void vg_h_incident_journal_add(vg_req *r)
 		visible = true;
 		meta = NULL;
 	}
+	/* "email_out": the entry is also sent, one message per recipient */
+	if (!strcmp(kind, "email_out") && vg_notify_config_from(&r->app->cfg, &ncfg, &d)) {
+		vg_reply_diag(r, &d);
+		return;
+	}
 	if (!begin(r, &d))
 		return;
 	e = vg_incident_journal_add(r->db, id, kind, visible, r->actor.user_id, body,
 				    meta && json_is_object(meta) ? json_deep_copy(meta) : NULL, &eid, &d);
+	if (!e && !strcmp(kind, "email_out")) {
+		json_t *inc = NULL;
+		e = vg_incident_get_json(r->db, id, false, false, &inc, &d);
+		if (!e)
+			e = vg_intake_mail_incident(r->db, &ncfg, id, json_string_value(json_object_get(inc, "reference")),
+						    json_object_get(meta, "to"),
+						    json_string_value(json_object_get(meta, "subject")), body, queued,
+						    sizeof queued / sizeof *queued, &nqueued, &d);
+		json_decref(inc);
+	}
 	if (!e)
-		e = audit(r, "incident.journal.add", id, org, json_pack("{sIsssb}", "entry_id", (json_int_t)eid, "kind",
-									 kind, "visible", visible),
+		e = audit(r, "incident.journal.add", id, org, json_pack("{sIsssbsI}", "entry_id", (json_int_t)eid, "kind",
+									 kind, "visible", visible, "mails",
+									 (json_int_t)nqueued),
 			  &d);
 	if (!vg_req_finish(r, e, &d))
 		return;
+	/* after commit: try to deliver now; the outbox flusher retries failures */
+	for (size_t i = 0; i < nqueued; i++) {
+		vg_diag sd;
+		if (vg_outbox_send(r->db, &ncfg, queued[i], &sd))
+			VG_WARN("incident %lld: mail %lld not delivered yet: %s", (long long)id, (long long)queued[i],
+				sd.message);
+	}
 	if (vg_incident_journal_list(r->db, id, !is_staff(r), eid - 1, 1, &out, &d)) {
 		vg_reply_diag(r, &d);
 		return;

@@ -200,6 +200,9 @@
 #define VG_REPORT_BODY_MAX (1024 * 1024)
 /* Subject of a report or message. (intake) */
 #define VG_REPORT_SUBJECT_MAX 998
+/* Recipients of one e-mail sent from an incident: the organisation's contacts,
+ * not a mailing list (campaigns are the notification module's job). */
+#define VG_INCIDENT_MAIL_RCPT_MAX 20
 /* Client idempotency key (a UUID is 36). (intake) */
 #define VG_IDEMPOTENCY_KEY_MAX 128
 /* Reports decided in one bulk triage request. (intake) */

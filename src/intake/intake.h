@@ -216,4 +216,13 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
 vg_err vg_triage_suggest(vg_db *db, const vg_regindex *ix, const char *reporter_email, const char *text,
 			 json_t **out, vg_diag *d);
 
+/* Queue mail from an incident to the addresses in `to` (a JSON array of
+ * "addr" or "Name <addr>", at most maxq) inside the caller's transaction; the
+ * subject gets the reference if it lacks it; Message-IDs are threaded to the
+ * incident. queued receives the outbox ids to send after commit. Errors name
+ * "meta.to[i]". */
+vg_err vg_intake_mail_incident(vg_db *db, const vg_notify_config *nc, int64_t incident_id, const char *reference,
+			       json_t *to, const char *subject, const char *body, int64_t *queued, size_t maxq,
+			       size_t *nqueued, vg_diag *d);
+
 #endif
