@@ -4,6 +4,8 @@
 # layer's floor) and authenticated reads of organisations (GET one
 # organisation with its children, GET a page of 50).
 #   bench/api-read.sh [BUILD_DIR] [DURATION]
+# PIN=1 pins the server to CPU 0 and wrk to CPU 1 (taskset), so the load
+# generator does not take the server's CPU: the server then has ONE core.
 set -euo pipefail
 BUILD=${1:-build-bench}
 DUR=${2:-10s}
@@ -26,7 +28,9 @@ json.dump(orgs, open(sys.argv[1], "w"))
 PY
 $VIGIE --db "$db" --quiet org import "$dir/orgs.json" >/dev/null
 token=$($VIGIE --db "$db" --json token create admin --name bench --days 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
-$VIGIE --db "$db" --log-level warn serve --listen 127.0.0.1:0 --threads "${THREADS:-4}" > "$dir/out" &
+SRV_PIN=""; WRK_PIN=""
+if [ "${PIN:-0}" = 1 ]; then SRV_PIN="taskset -c 0"; WRK_PIN="taskset -c 1"; fi
+$SRV_PIN $VIGIE --db "$db" --log-level warn serve --listen 127.0.0.1:0 --threads "${THREADS:-4}" > "$dir/out" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$dir/out" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.*:\([0-9]*\) (database.*/\1/p' "$dir/out")
@@ -37,9 +41,9 @@ run() {
   local label=$1 path=$2 auth=$3
   local out
   if [ "$auth" = yes ]; then
-    out=$(wrk -t2 -c50 -d"$DUR" --latency -s "$dir/auth.lua" "http://127.0.0.1:$port$path")
+    out=$($WRK_PIN wrk -t"${WRK_THREADS:-2}" -c50 -d"$DUR" --latency -s "$dir/auth.lua" "http://127.0.0.1:$port$path")
   else
-    out=$(wrk -t2 -c50 -d"$DUR" --latency "http://127.0.0.1:$port$path")
+    out=$($WRK_PIN wrk -t"${WRK_THREADS:-2}" -c50 -d"$DUR" --latency "http://127.0.0.1:$port$path")
   fi
   local rps p50 p99 non2xx
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -48,7 +52,7 @@ run() {
   non2xx=$(echo "$out" | awk '/Non-2xx/ {print $5}')
   printf '%-38s %12s %10s %10s %8s\n' "$label" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
-printf '%-38s %12s %10s %10s %8s\n' "endpoint (wrk -t2 -c50 -d$DUR)" "req/s" "p50" "p99" "non-2xx"
+printf '%-38s %12s %10s %10s %8s\n' "endpoint (wrk -t${WRK_THREADS:-2} -c50 -d$DUR)" "req/s" "p50" "p99" "non-2xx"
 run "GET /api/v1/health (baseline)" /api/v1/health no
 run "GET /api/v1/orgs/500 (with children)" /api/v1/orgs/500 yes
 run "GET /api/v1/orgs?limit=50" "/api/v1/orgs?limit=50" yes
