@@ -63,6 +63,8 @@ static const policy_row table[VG_ACT__COUNT] = {
 	[VG_ACT_OBSERVABLE_WRITE] = {"observable.write", R_STAFF, true, SCOPE_ORG},
 	[VG_ACT_PLAYBOOK_READ] = {"playbook.read", R_STAFF, false, SCOPE_NONE},
 	[VG_ACT_PLAYBOOK_WRITE] = {"playbook.write", R_STAFF, true, SCOPE_NONE},
+	[VG_ACT_ALERT_READ] = {"alert.read", R_STAFF | R_CONST, false, SCOPE_ORG},
+	[VG_ACT_ALERT_WRITE] = {"alert.write", R_STAFF, true, SCOPE_ORG},
 };
 
 static bool is_staff(vg_role r)

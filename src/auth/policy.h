@@ -42,6 +42,9 @@ typedef enum vg_action {
 	VG_ACT_OBSERVABLE_WRITE,  /* staff */
 	VG_ACT_PLAYBOOK_READ,     /* staff */
 	VG_ACT_PLAYBOOK_WRITE,    /* staff */
+	/* detection (src/alerts) */
+	VG_ACT_ALERT_READ,        /* staff; constituents: their organisation's alerts */
+	VG_ACT_ALERT_WRITE,       /* acknowledge, merge into an incident: staff */
 	VG_ACT__COUNT
 } vg_action;
 

@@ -90,6 +90,7 @@ int vg_cmd_user_disable(vg_cli *cli, int argc, char **argv);
 int vg_cmd_token_create(vg_cli *cli, int argc, char **argv);
 int vg_cmd_token_revoke(vg_cli *cli, int argc, char **argv);
 int vg_cmd_audit_verify(vg_cli *cli, int argc, char **argv);
+int vg_cmd_detect(vg_cli *cli, int argc, char **argv);
 int vg_cmd_hunt(vg_cli *cli, int argc, char **argv);
 int vg_cmd_rules_check(vg_cli *cli, int argc, char **argv);
 

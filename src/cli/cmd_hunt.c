@@ -1,5 +1,6 @@
-/* vigie hunt: Sigma rules over log files, folders or standard input, with N
- * worker threads sharing one compiled ruleset; vigie rules check: lint rules.
+/* vigie hunt: Sigma rules and indicator sets (IOCs) over log files, folders
+ * or standard input, with N worker threads sharing one compiled ruleset;
+ * vigie rules check: lint rules.
  *
  * The main thread reads and splits the inputs into batches of records; the
  * workers match them (each with its own scratch) and write hits under one
@@ -20,6 +21,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "detect/input.h"
+#include "detect/ioc.h"
 #include "detect/sigma.h"
 
 #define HUNT_THREADS_MAX 64
@@ -28,6 +30,9 @@
 #define HUNT_QUEUE_MAX 8 /* batches in flight per worker: bounds memory */
 /* Where the shipped mappings are installed (sysconfdir/vigie/detect). */
 static const char *const default_mapping_dirs[] = {"/etc/vigie/detect", "/usr/local/etc/vigie/detect"};
+/* The installed IOC field map (etc/detect/ioc-fields.yml). */
+static const char *const default_ioc_fields[] = {"/etc/vigie/detect/ioc/ioc-fields.yml",
+						 "/usr/local/etc/vigie/detect/ioc/ioc-fields.yml"};
 
 typedef enum { FMT_TABLE, FMT_JSONL, FMT_CSV } out_format;
 
@@ -51,7 +56,8 @@ typedef struct hunt {
 	batch *head, *tail, *cur;
 	size_t queued, queue_max;
 	bool done;
-	uint64_t events, bad_events, hits;
+	uint64_t events, bad_events, hits, ioc_hits;
+	uint64_t ioc_by_type[VG_IOC__COUNT];
 	uint64_t *rule_hits; /* per rule */
 	uint64_t total_bytes;
 	vg_input_stats st;
@@ -97,7 +103,8 @@ typedef struct worker_ctx {
 	const char *source;
 	uint64_t number;
 	uint64_t *rule_hits;
-	uint64_t hits;
+	uint64_t hits, ioc_hits;
+	uint64_t ioc_by_type[VG_IOC__COUNT];
 } worker_ctx;
 
 static void format_hit(worker_ctx *w, const vg_hit *hit)
@@ -188,13 +195,86 @@ static void on_hit(void *ctx, const vg_hit *hit)
 	format_hit(w, hit);
 }
 
+static void format_ioc_hit(worker_ctx *w, const vg_ioc_hit *hit)
+{
+	const vg_ioc_info *i = hit->ioc;
+	const char *type = vg_ioc_type_name(i->type);
+	vg_buf *b = &w->line;
+	switch (w->h->fmt) {
+	case FMT_JSONL: {
+		vg_buf_puts(b, "{\"ioc\":{\"value\":");
+		put_json_str(b, i->value, strlen(i->value));
+		vg_buf_printf(b, ",\"type\":\"%s\",\"file\":", type);
+		put_json_str(b, i->file, strlen(i->file));
+		vg_buf_printf(b, ",\"line\":%u,\"id\":", i->line);
+		put_json_str(b, i->id, strlen(i->id));
+		vg_buf_puts(b, "},\"source\":");
+		put_json_str(b, w->source, strlen(w->source));
+		vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
+		put_json_str(b, hit->field, strlen(hit->field));
+		vg_buf_putc(b, ':');
+		put_json_str(b, hit->value, hit->value_len);
+		vg_buf_puts(b, "},\"event\":");
+		const char *ev = vg_detect_event_json(w->sc);
+		size_t start = b->len;
+		vg_buf_puts(b, ev);
+		for (size_t k = start; k < b->len; k++)
+			if (b->data[k] == '\n' || b->data[k] == '\r')
+				b->data[k] = ' ';
+		vg_buf_puts(b, "}\n");
+		break;
+	}
+	case FMT_CSV: {
+		/* same columns as a rule hit: rule_id = ioc:ID (or file:line), title = the indicator */
+		vg_buf t;
+		vg_buf_init(&t, 0);
+		if (i->id[0])
+			vg_buf_printf(&t, "ioc:%s", i->id);
+		else
+			vg_buf_printf(&t, "ioc:%s:%u", i->file, i->line);
+		put_csv(b, t.data, t.len);
+		vg_buf_reset(&t);
+		vg_buf_printf(&t, "%s %s", type, i->value);
+		vg_buf_putc(b, ',');
+		put_csv(b, t.data, t.len);
+		vg_buf_puts(b, ",ioc,\"\",\"\",");
+		put_csv(b, w->source, strlen(w->source));
+		vg_buf_printf(b, ",%llu,", (unsigned long long)w->number);
+		vg_buf_reset(&t);
+		vg_buf_printf(&t, "%s=%.*s", hit->field, (int)hit->value_len, hit->value);
+		put_csv(b, t.data, t.len);
+		vg_buf_fini(&t);
+		vg_buf_putc(b, '\n');
+		break;
+	}
+	case FMT_TABLE: {
+		const char *src = strrchr(w->source, '/'), *isrc = strrchr(i->file, '/');
+		vg_buf_printf(b, "%-8s %-60.60s %s:%llu\n", "ioc", i->value, src ? src + 1 : w->source,
+			      (unsigned long long)w->number);
+		vg_buf_printf(b, "         %s: %.*s\n", hit->field, (int)(hit->value_len > 100 ? 100 : hit->value_len),
+			      hit->value);
+		vg_buf_printf(b, "         %s from %s:%u%s%s\n", type, isrc ? isrc + 1 : i->file, i->line, i->id[0] ? " " : "",
+			      i->id);
+		break;
+	}
+	}
+}
+
+static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
+{
+	worker_ctx *w = ctx;
+	w->ioc_hits++;
+	w->ioc_by_type[hit->ioc->type]++;
+	format_ioc_hit(w, hit);
+}
+
 /* ---- workers ---- */
 
 static void *worker(void *arg)
 {
 	worker_ctx *w = arg;
 	hunt *h = w->h;
-	uint64_t events = 0, bad = 0, reported_hits = 0;
+	uint64_t events = 0, bad = 0, reported_hits = 0, reported_ioc = 0;
 	for (;;) {
 		pthread_mutex_lock(&h->lock);
 		while (!h->head && !h->done)
@@ -233,6 +313,8 @@ static void *worker(void *arg)
 		h->bad_events += bad;
 		h->hits += w->hits - reported_hits;
 		reported_hits = w->hits;
+		h->ioc_hits += w->ioc_hits - reported_ioc;
+		reported_ioc = w->ioc_hits;
 		events = bad = 0;
 		pthread_mutex_unlock(&h->lock);
 		vg_buf_fini(&b->data);
@@ -427,13 +509,62 @@ static const struct option hunt_opts[] = {
 	{"rules", required_argument, NULL, 'r'},   {"iocs", required_argument, NULL, 'i'},
 	{"mapping", required_argument, NULL, 'm'}, {"threads", required_argument, NULL, 't'},
 	{"format", required_argument, NULL, 'f'},  {"verbose", no_argument, NULL, 'v'},
+	{"ioc-fields", required_argument, NULL, 'F'}, {"ioc-type", required_argument, NULL, 'T'},
 	{0, 0, 0, 0},
 };
+
+static void print_ioc_problem(void *ctx, const vg_diag *d)
+{
+	lint *l = ctx;
+	char msg[800];
+	if (l->cli->quiet || (!l->verbose && l->shown >= 50))
+		return;
+	vg_diag_format(d, msg, sizeof(msg));
+	fprintf(stderr, "%s: %s\n", l->cli->prog, msg);
+	if (++l->shown == 50 && !l->verbose)
+		fprintf(stderr, "%s: (further indicator problems not shown; --verbose shows them all)\n", l->cli->prog);
+}
+
+/* IOC field maps, then the indicator files. */
+static int load_iocs(vg_cli *cli, vg_ruleset *rs, char **fields, size_t nfields, char **iocs, size_t niocs,
+		     vg_ioc_type deftype, lint *l, vg_ioc_report *irep)
+{
+	vg_diag d;
+	vg_err e;
+	const char *env = getenv("VIGIE_IOC_FIELDS");
+	vg_diag_clear(&d);
+	if (!nfields) {
+		for (size_t i = 0; !env && i < sizeof(default_ioc_fields) / sizeof(default_ioc_fields[0]); i++)
+			if (access(default_ioc_fields[i], R_OK) == 0)
+				env = default_ioc_fields[i];
+		if (!env) {
+			vg_diag_set(&d, VG_ERR_NOT_FOUND, "ioc-fields",
+				    "no IOC field map installed: pass --ioc-fields FILE (etc/detect/ioc-fields.yml)");
+			return vg_cli_fail(cli, VG_ERR_NOT_FOUND, &d);
+		}
+		if ((e = vg_ioc_load_fields(rs, env, &d)))
+			return vg_cli_fail(cli, e, &d);
+	}
+	for (size_t i = 0; i < nfields; i++)
+		if ((e = vg_ioc_load_fields(rs, fields[i], &d)))
+			return vg_cli_fail(cli, e, &d);
+	irep->problem = print_ioc_problem;
+	irep->ctx = l;
+	for (size_t i = 0; i < niocs; i++)
+		if ((e = vg_ioc_load_path(rs, iocs[i], VG_IOC_FMT_AUTO, deftype, irep))) {
+			vg_diag_set(&d, e, NULL, "cannot read indicators from %s", iocs[i]);
+			return vg_cli_fail(cli, e, &d);
+		}
+	return VG_EXIT_OK;
+}
 
 int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 {
 	char **rules = calloc((size_t)argc + 1, sizeof(char *)), **maps = calloc((size_t)argc + 1, sizeof(char *));
-	size_t nrules = 0, nmaps = 0, nthreads = 0;
+	char **iocs = calloc((size_t)argc + 1, sizeof(char *)), **ifields = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nrules = 0, nmaps = 0, nthreads = 0, niocs = 0, nifields = 0;
+	vg_ioc_type ioc_type = VG_IOC_NONE;
+	vg_ioc_report irep = {0};
 	hunt h = {.cli = cli, .out = stdout, .queue_max = HUNT_QUEUE_MAX};
 	lint l = {.cli = cli};
 	vg_load_report rep = {.problem = print_rule_problem, .ctx = &l};
@@ -445,19 +576,25 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 	vg_diag d;
 	vg_err e;
 	vg_diag_clear(&d);
-	if (!rules || !maps) {
+	if (!rules || !maps || !iocs || !ifields) {
 		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:m:t:f:v", hunt_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:m:t:f:vF:T:", hunt_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': rules[nrules++] = optarg; break;
 		case 'm': maps[nmaps++] = optarg; break;
-		case 'i':
-			vg_diag_set(&d, VG_ERR_UNSUPPORTED, "iocs", "indicator sets are not supported yet (Sigma rules only)");
-			rc = vg_cli_fail(cli, VG_ERR_UNSUPPORTED, &d);
-			goto out;
+		case 'i': iocs[niocs++] = optarg; break;
+		case 'F': ifields[nifields++] = optarg; break;
+		case 'T':
+			if (!(ioc_type = vg_ioc_type_parse(optarg, strlen(optarg)))) {
+				fprintf(stderr, "%s: --ioc-type: ip, domain, url, md5, sha1, sha256, sha512, email or string\n",
+					cli->prog);
+				rc = VG_EXIT_USAGE;
+				goto out;
+			}
+			break;
 		case 't':
 			nthreads = (size_t)atoi(optarg);
 			if (nthreads < 1 || nthreads > HUNT_THREADS_MAX) {
@@ -483,8 +620,8 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 		default: rc = vg_cli_usage(cli, NULL, "hunt"); goto out;
 		}
 	}
-	if (!nrules) {
-		fprintf(stderr, "%s: hunt needs rules: -r FILE|FOLDER\n", cli->prog);
+	if (!nrules && !niocs) {
+		fprintf(stderr, "%s: hunt needs rules or indicators: -r FILE|FOLDER, -i FILE|FOLDER\n", cli->prog);
 		rc = vg_cli_usage(cli, NULL, "hunt");
 		goto out;
 	}
@@ -501,7 +638,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 	}
 	if ((rc = load_mappings(cli, h.rs, maps, nmaps, &routed)))
 		goto out;
-	if (!routed && !cli->quiet)
+	if (!routed && !cli->quiet && nrules)
 		fprintf(stderr, "%s: warning: no field mapping (--mapping): rules are not routed by logsource\n",
 			cli->prog);
 	for (size_t i = 0; i < nrules; i++)
@@ -510,15 +647,25 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 			rc = vg_cli_fail(cli, e, &d);
 			goto out;
 		}
+	if (niocs && (rc = load_iocs(cli, h.rs, ifields, nifields, iocs, niocs, ioc_type, &l, &irep)))
+		goto out;
 	if ((e = vg_ruleset_compile(h.rs, &d))) {
 		rc = vg_cli_fail(cli, e, &d);
 		goto out;
 	}
 	vg_ruleset_stats rst;
 	vg_ruleset_stats_get(h.rs, &rst);
-	if (!cli->quiet)
+	if (!cli->quiet && nrules)
 		fprintf(stderr, "%s: %zu rules loaded (%zu active for the mappings), %zu rejected, %zu warnings\n", cli->prog,
 			rep.loaded, rst.active, rep.rejected, rep.warnings);
+	if (!cli->quiet && niocs) {
+		vg_ioc_stats ist;
+		vg_ioc_stats_get(h.rs, &ist);
+		fprintf(stderr,
+			"%s: %zu indicators loaded from %zu files (%zu duplicates, %zu skipped, %zu rejected), %zu event fields, %.1f MB\n",
+			cli->prog, irep.loaded, irep.files, irep.duplicates, irep.skipped, irep.rejected, ist.fields,
+			(double)ist.bytes / 1e6);
+	}
 	/* workers */
 	h.rule_hits = calloc(vg_ruleset_count(h.rs) + 1, sizeof(uint64_t));
 	w = calloc(nthreads, sizeof(*w));
@@ -537,6 +684,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 		vg_buf_init(&w[i].line, 0);
 		w[i].rule_hits = calloc(vg_ruleset_count(h.rs) + 1, sizeof(uint64_t));
 		if (!w[i].rule_hits || !(w[i].sc = vg_detect_scratch_new(h.rs)) ||
+		    (niocs && (vg_detect_scratch_set_ioc(w[i].sc, on_ioc_hit, &w[i]), false)) ||
 		    pthread_create(&tids[i], NULL, worker, &w[i]) != 0) {
 			rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 			break;
@@ -573,6 +721,8 @@ out:
 		for (size_t i = 0; i < nthreads; i++) {
 			for (size_t k = 0; w[i].rule_hits && k < vg_ruleset_count(h.rs); k++)
 				h.rule_hits[k] += w[i].rule_hits[k];
+			for (int k = 0; k < VG_IOC__COUNT; k++)
+				h.ioc_by_type[k] += w[i].ioc_by_type[k];
 			free(w[i].rule_hits);
 			vg_buf_fini(&w[i].line);
 			vg_detect_scratch_free(w[i].sc);
@@ -589,12 +739,14 @@ out:
 				(unsigned long long)h.events, (unsigned long long)(h.bad_events + h.st.errors),
 				(unsigned long long)h.st.files, (double)h.st.bytes / 1e6, secs,
 				secs > 0 ? (double)h.events / secs : 0, nthreads);
-			fprintf(s, "%llu hits:", (unsigned long long)h.hits);
-			for (int lv = VG_LEVEL__COUNT - 1; lv >= 0; lv--)
-				if (by_level[lv])
-					fprintf(s, " %s %llu", lv ? vg_level_name((vg_level)lv) : "none",
-						(unsigned long long)by_level[lv]);
-			fputc('\n', s);
+			if (nrules) {
+				fprintf(s, "%llu hits:", (unsigned long long)h.hits);
+				for (int lv = VG_LEVEL__COUNT - 1; lv >= 0; lv--)
+					if (by_level[lv])
+						fprintf(s, " %s %llu", lv ? vg_level_name((vg_level)lv) : "none",
+							(unsigned long long)by_level[lv]);
+				fputc('\n', s);
+			}
 			for (size_t k = 0, shown = 0; k < vg_ruleset_count(h.rs); k++) {
 				const vg_rule_info *ri = vg_ruleset_rule(h.rs, k);
 				if (!h.rule_hits[k])
@@ -605,6 +757,14 @@ out:
 				}
 				fprintf(s, "  %8llu  %-13s %s (%s)\n", (unsigned long long)h.rule_hits[k], vg_level_name(ri->level),
 					ri->title, ri->id);
+			}
+			if (niocs) {
+				fprintf(s, "%llu IOC hits:", (unsigned long long)h.ioc_hits);
+				for (int k = 1; k < VG_IOC__COUNT; k++)
+					if (h.ioc_by_type[k])
+						fprintf(s, " %s %llu", vg_ioc_type_name((vg_ioc_type)k),
+							(unsigned long long)h.ioc_by_type[k]);
+				fputc('\n', s);
 			}
 		}
 		pthread_mutex_destroy(&h.lock);
@@ -621,6 +781,8 @@ out:
 	vg_ruleset_free(h.rs);
 	free(rules);
 	free(maps);
+	free(iocs);
+	free(ifields);
 	return rc;
 }
 

@@ -63,13 +63,26 @@ const vg_cli_cmd vg_cli_commands[] = {
 	{NULL, "hunt", vg_cmd_hunt, "-r RULES... [-i IOCS...] [--mapping FILE] [--threads N] [--format table|jsonl|csv] [INPUT...]",
 	 "Run Sigma rules over log files, folders or standard input",
 	 "  -r, --rules PATH   rule file or folder (repeatable)\n"
-	 "  -i, --iocs PATH    indicator set (not supported yet)\n"
+	 "  -i, --iocs PATH    indicator set: plain list, CSV, MISP event/feed or STIX 2.1 bundle (repeatable)\n"
+	 "  --ioc-fields FILE  which event fields hold which indicator type (default: the installed detect/ioc/ioc-fields.yml)\n"
+	 "  --ioc-type TYPE    type of the values of plain lists whose type cannot be guessed\n"
 	 "  --mapping FILE     field mapping and logsource routes (repeatable; default: $VIGIE_DETECT_MAPPINGS,\n"
 	 "                     /etc/vigie/detect or /usr/local/etc/vigie/detect)\n"
 	 "  --threads N        worker threads (default: number of CPUs)\n"
 	 "  --format FMT       table (default on a terminal), jsonl (default otherwise) or csv\n"
 	 "  -v, --verbose      also show rule warnings\n"
 	 "  INPUT: JSON lines, concatenated JSON, EVTX, gzip/zstd; folders recursively; '-' or none: stdin\n"},
+	{NULL, "detect", vg_cmd_detect, "-r RULES... [--mapping FILE] [--follow FILE]... [--fingerprint RULE=FIELDS]... [INPUT...|-]",
+	 "Run Sigma rules continuously and write the hits into the platform as alerts",
+	 "  -r, --rules PATH        rule file or folder (repeatable)\n"
+	 "  --mapping FILE          field mapping and logsource routes (repeatable; none: no routing)\n"
+	 "  --follow FILE           follow a file like tail -F (reopened when rotated; repeatable)\n"
+	 "  --from-start            read followed files from their start (default: from their end)\n"
+	 "  --fingerprint R=F,F     fingerprint fields for rule R (id or title); default: alert_fingerprint_fields\n"
+	 "  --batch N               hits per transaction (default 500)\n"
+	 "  --flush-ms N            longest wait before a batch is written (default 1000)\n"
+	 "  INPUT: files read once first; '-' or no input and no --follow: standard input until it ends\n"
+	 "  Dedup window: alert_dedup_window (default 1h). SIGINT/SIGTERM: writes the pending batch and exits.\n"},
 	{"rules", "check", vg_cmd_rules_check, "[--mapping FILE] RULES...",
 	 "Lint Sigma rules: list what cannot run and why (exit 5 if a rule is refused)",
 	 "  --mapping FILE  also list rules the mappings do not route\n"},

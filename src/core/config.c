@@ -83,6 +83,11 @@ const vg_cfg_key vg_config_keys[] = {
 	  "Sign outgoing mail with OpenPGP (PGP/MIME) using the key in gpg_home"),
 	K("mail_sign_key", VG_CFG_STRING, mail_sign_key, "", 0, 0,
 	  "Key that signs outgoing mail (fingerprint or address); empty: the smtp_from address"),
+	K("alert_dedup_window", VG_CFG_DURATION, alert_dedup_window_s, "1h", 1, 30 * 86400,
+	  "Alerts: a hit with the fingerprint of an open alert last seen within this window bumps its count"),
+	K("alert_fingerprint_fields", VG_CFG_STRING, alert_fingerprint_fields,
+	  "Computer,host.name,hostname,User,user.name,SubjectUserName,TargetUserName,SourceIp,src_ip,source.ip,DestinationIp,dest_ip,destination.ip,IpAddress",
+	  0, 0, "Alerts: event fields that, with the rule, make the fingerprint (comma-separated; per rule: vigie detect --fingerprint)"),
 	{NULL, 0, 0, 0, NULL, 0, 0, NULL},
 };
 

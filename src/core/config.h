@@ -56,6 +56,9 @@ typedef struct vg_config {
 	int64_t report_ack;               /* bool: acknowledge new reports by e-mail */
 	int64_t mail_sign;                /* bool: OpenPGP-sign outgoing mail (PGP/MIME) */
 	char mail_sign_key[256];          /* signing key (fingerprint or address); "" = smtp_from */
+	/* alerts (src/alerts, vigie detect) */
+	int64_t alert_dedup_window_s;     /* a repeated hit within this window bumps the alert's count */
+	char alert_fingerprint_fields[VG_CONFIG_VALUE_MAX]; /* default fingerprint fields, comma-separated */
 } vg_config;
 
 typedef enum vg_cfg_type {

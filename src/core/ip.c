@@ -44,6 +44,8 @@ vg_err vg_cidr_parse(const char *s, size_t len, bool strict, vg_cidr *out, vg_di
 		return vg_diag_set(d, VG_ERR_INVALID, NULL, "not a CIDR prefix");
 	slash = memchr(s, '/', len);
 	alen = slash ? (size_t)(slash - s) : len;
+	if (alen == 0) /* "/24": no address (and len 0 would mean NUL-terminated to vg_ip_parse) */
+		return vg_diag_set(d, VG_ERR_INVALID, NULL, "missing address before the prefix length");
 	e = vg_ip_parse(s, alen, &out->addr, d);
 	if (e)
 		return e;

@@ -244,4 +244,28 @@
  * one fsync acknowledges the batch); bounds the time a batch holds the lock. */
 #define VG_INCIDENT_BATCH_MAX 128
 
+/* ---- indicator sets (src/detect/ioc.c, stix.c) ---- */
+/* A STIX pattern: the simple subset is a few comparisons; real feeds stay far below. */
+#define VG_STIX_PATTERN_MAX (64 * 1024)
+/* Comparisons in one pattern (a term of the normal form is a 64-bit mask of them). */
+#define VG_STIX_COMPARISONS_MAX 64
+/* Terms of the disjunctive normal form ([a OR b] AND [c OR d] expands to 4). */
+#define VG_STIX_TERMS_MAX 64
+/* Object type / property path of one comparison (file:hashes.'SHA-256'). */
+#define VG_STIX_NAME_MAX 128
+/* One indicator value (a long URL; longer ones are refused, not truncated). */
+#define VG_IOC_VALUE_MAX 4096
+/* One line of a plain list or CSV file, and CSV columns. */
+#define VG_IOC_LINE_MAX (16 * 1024)
+#define VG_IOC_CSV_COLUMNS_MAX 64
+/* An indicator file read at once (MISP/STIX JSON; lists are streamed from memory too). */
+#define VG_IOC_FILE_MAX (2ull * 1024 * 1024 * 1024)
+/* Indicators in one ruleset (32-bit indices). */
+#define VG_IOC_MAX 100000000u
+/* Fields in the IOC field map, and source files (16-bit index in each entry). */
+#define VG_IOC_FIELDS_MAX 1024
+#define VG_IOC_SOURCES_MAX 65535
+/* IOC hits reported for one event (a log line listing thousands of hashes). */
+#define VG_IOC_EVENT_HITS_MAX 256
+
 #endif

@@ -156,7 +156,11 @@ struct vg_ruleset {
 	uint32_t *always_rules;
 	size_t nalways;
 	size_t nregexes;
+	/* indicator sets (ioc.c), NULL when none were loaded */
+	struct vg_iocset *iocs;
 };
+
+void vg_ioc_set_free(struct vg_iocset *set);
 
 /* Intern a field name; returns its id or -1 on allocation failure. */
 int vg_rs_field_id(vg_ruleset *rs, const char *name, size_t len);

@@ -10,6 +10,7 @@
 
 #include "core/limits.h"
 #include "detect/internal.h"
+#include "detect/ioc_int.h"
 
 struct vg_detect_scratch {
 	const vg_ruleset *rs;
@@ -32,6 +33,9 @@ struct vg_detect_scratch {
 	size_t srclen;
 	bool src_json;
 	bool exhaustive; /* bypass the prefilter (tests) */
+	vg_ioc_scratch *ioc; /* indicator sets: set by vg_detect_scratch_set_ioc */
+	vg_ioc_hit_fn ioc_fn;
+	void *ioc_ctx;
 };
 
 void vg_detect_scratch_set_exhaustive(vg_detect_scratch *s, bool on)
@@ -85,6 +89,7 @@ void vg_detect_scratch_free(vg_detect_scratch *s)
 	free(s->litfound);
 	free(s->litlist);
 	free(s->hf);
+	vg_ioc_scratch_free(s->ioc);
 	vg_buf_fini(&s->out);
 	free(s);
 }
@@ -523,7 +528,21 @@ static int run_rules(vg_detect_scratch *sc, vg_hit_fn fn, void *ctx)
 			fn(ctx, &h);
 		}
 	}
+	if (sc->ioc)
+		hits += vg_ioc_match(sc->ioc, rs, &sc->ev, sc->ioc_fn, sc->ioc_ctx);
 	return hits;
+}
+
+void vg_detect_scratch_set_ioc(vg_detect_scratch *s, vg_ioc_hit_fn fn, void *ctx)
+{
+	s->ioc_fn = fn;
+	s->ioc_ctx = ctx;
+	if (!fn) {
+		vg_ioc_scratch_free(s->ioc);
+		s->ioc = NULL;
+	} else if (!s->ioc) {
+		s->ioc = vg_ioc_scratch_new(); /* NULL on exhaustion: IOCs are then not matched */
+	}
 }
 
 int vg_detect_json(vg_detect_scratch *s, const char *json, size_t len, vg_hit_fn fn, void *ctx, vg_diag *d)

@@ -50,6 +50,7 @@ void vg_ruleset_free(vg_ruleset *rs)
 	free(rs->lit_rules);
 	free(rs->lit_nrules);
 	free(rs->always_rules);
+	vg_ioc_set_free(rs->iocs);
 	vg_vec_fini(&rs->rules);
 	vg_vec_fini(&rs->filter_rules);
 	vg_map_fini(&rs->fields);

@@ -2,7 +2,9 @@
 // daemon. Run: cd tests/e2e && npm install && node --test
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import {Server, launch, newPage, loginUI, seed, shot, ADMIN_PASSWORD} from './harness.js';
+import {readFileSync, existsSync} from 'node:fs';
+import {join} from 'node:path';
+import {Server, launch, newPage, loginUI, seed, shot, ADMIN_PASSWORD, REPO} from './harness.js';
 
 let server, admin, data, browser;
 
@@ -180,6 +182,29 @@ test('registry and lookup', async () => {
   assert.match(await page.locator('#contacts').innerText(), /rssi@transition\.gouv\.example/);
   await page.goto(`${server.base}/#/search?q=ransomware`);
   await page.locator('#search-results li').first().waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('alerts written by vigie detect appear in the alerts queue', async (t) => {
+  const sigma = join(REPO, '..', 'shared', 'data', 'sigma');
+  const index = join(sigma, 'regression', 'index.tsv');
+  if (!existsSync(index)) { t.skip('no SigmaHQ data'); return; }
+  const [head, ...rows] = readFileSync(index, 'utf8').trim().split('\n').map((l) => l.split('\t'));
+  const row = Object.fromEntries(head.map((k, i) => [k, rows.find((r) => r[0] === '271de298-cc0e-4842-acd8-079a0a99ea65')[i]]));
+  const r = server.cli(['detect', '-r', join(sigma, row.rule_path), '--mapping', join(REPO, 'etc', 'detect', 'windows.yml'), '-'],
+    readFileSync(join(sigma, row.json_path), 'utf8'));
+  assert.equal(r.status, 0, r.stderr);
+  const list = await admin.get('/api/v1/alerts');
+  assert.equal(list.items.length, 1);
+  const page = await newPage(browser.context);
+  await loginUI(page, server.base, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${server.base}/#/alerts`);
+  await page.locator('table.list tbody tr').first().waitFor();
+  const text = await page.locator('table.list tbody').innerText();
+  assert.match(text, new RegExp(`#${list.items[0].id}`));
+  assert.match(text, /high/);
+  assert.ok(text.includes(list.items[0].title), text);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -65,6 +65,11 @@ export class Server {
     if (/AddressSanitizer|runtime error:/.test(this.stderr || '')) throw new Error(`sanitizer report from the server:\n${this.stderr.slice(-6000)}`);
   }
 
+  // Run a vigie command on this server's database (e.g. `detect` feeding alerts).
+  cli(args, input = '') {
+    return spawnSync(VIGIE, ['--db', this.db, ...args], {env: env(), input, encoding: 'utf8'});
+  }
+
   // An API client with its own session (cookie + CSRF token).
   async client(username = 'admin', password = ADMIN_PASSWORD) {
     const c = new Client(this.base);

@@ -54,6 +54,8 @@ static const expect_row rows[] = {
 	{VG_ACT_OBSERVABLE_WRITE, "observable.write", true, "AAA", "AAA", "DDH", "DDH"},
 	{VG_ACT_PLAYBOOK_READ, "playbook.read", false, "AAA", "AAA", "DDD", "DDD"},
 	{VG_ACT_PLAYBOOK_WRITE, "playbook.write", true, "AAA", "AAA", "DDD", "DDD"},
+	{VG_ACT_ALERT_READ, "alert.read", false, "AAA", "AAA", "AAH", "DDH"},
+	{VG_ACT_ALERT_WRITE, "alert.write", true, "AAA", "AAA", "DDH", "DDH"},
 };
 
 #define MY_ORG 10
