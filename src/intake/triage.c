@@ -554,7 +554,9 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
 	}
 	if ((e = set_decision(db, report_id, status, t, org_id, partner, incident, d)))
 		goto out;
-	if ((e = vg_search_index(db, "report", report_id, org_id, r.subject, r.body, d)))
+	/* a report that became or joined an incident is found by the incident's
+	 * full-text search (staff only: the reporter may be a third party) */
+	if ((e = vg_search_index_doc(db, "report", report_id, org_id, incident, false, r.subject, r.body, d)))
 		goto out;
 	detail = json_pack("{ss ss sI sI}", "reference", r.reference, "decision", t->decision, "incident_id",
 			   (json_int_t)incident, "partner_org_id", (json_int_t)partner);

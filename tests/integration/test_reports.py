@@ -168,7 +168,7 @@ class ReportsTest(ServerTest):
 
     def test_new_incident_and_merge(self):
         a = self.submit(self.admin, {"subject": "Ransomware on file server", "body": "Files encrypted on 192.0.2.20."})
-        b = self.submit(self.admin, {"subject": "Ransom note", "body": "Same ransom note on 192.0.2.21."})
+        b = self.submit(self.admin, {"subject": "Ransom note", "body": "Same ransom note on 192.0.2.21, signed Zanzibarcrew."})
         r = self.admin.post("/api/v1/reports/%d/triage" % a["id"], {"decision": "new_incident",
                                                                       "incident": {"title": "Ransomware at Ministry A", "severity": "critical"}})
         self.assertEqual(r.status, 200, r)
@@ -180,6 +180,10 @@ class ReportsTest(ServerTest):
         self.assertEqual((r.json["status"], r.json["incident_id"]), ("merged", inc))
         kinds = [k for (k,) in self.srv.sql("SELECT kind FROM journal WHERE incident_id = ?", (inc,))]
         self.assertEqual(kinds.count("report"), 2)
+        # the merged report's text finds the incident
+        found = self.admin.get("/api/v1/incidents?q=zanzibarcrew")
+        self.assertEqual(found.status, 200, found)
+        self.assertIn(inc, [i["id"] for i in found.json["items"]])
         # merge into a missing incident: 400 on incident_id, nothing written
         c = self.submit(self.admin, {"subject": "x", "body": "y"})
         r = self.admin.post("/api/v1/reports/%d/triage" % c["id"], {"decision": "merge", "incident_id": 999999})
