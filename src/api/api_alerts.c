@@ -308,10 +308,8 @@ void vg_h_alert_ack(vg_req *r)
 	}
 	json_decref(j);
 	j = NULL;
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (!(e = vg_db_prepare(r->db, sql, &st, &d))) {
 		if (r->actor.user_id > 0)
 			vg_stmt_bind_int(st, 1, r->actor.user_id);
@@ -427,10 +425,8 @@ void vg_h_alert_merge(vg_req *r)
 		 note ? note : "");
 	json_decref(j);
 	j = NULL;
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (newinc) {
 		if (!(e = vg_incident_create(r->db, newinc, NULL, &inc, &d))) {
 			created_inc = true;
@@ -503,10 +499,8 @@ void vg_h_alert_bulk_ack(vg_req *r)
 			return;
 		}
 	}
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	done = json_array();
 	json_array_foreach(list, i, item)
 	{

@@ -84,16 +84,6 @@ static bool query_enum(vg_req *r, const char *name, const char *const *allowed, 
 	return false;
 }
 
-static bool begin(vg_req *r, vg_diag *d)
-{
-	vg_diag_clear(d);
-	if (vg_db_begin(r->db, true, d)) {
-		vg_reply_diag(r, d);
-		return false;
-	}
-	return true;
-}
-
 static vg_err audit(vg_req *r, const char *action, int64_t id, int64_t org, json_t *detail, vg_diag *d)
 {
 	vg_err e = vg_req_audit(r, action, "incident", id, org, detail, d);
@@ -274,7 +264,7 @@ void vg_h_incident_update(vg_req *r)
 	int64_t id, org, new_org = 0;
 	vg_diag d;
 	vg_err e;
-	if (!load_incident(r, "id", &id, &org) || !begin(r, &d))
+	if (!load_incident(r, "id", &id, &org) || !vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_incident_update(r->db, id, r->json, NULL, &d)) && !(e = vg_incident_org(r->db, id, &new_org, &d)))
 		e = audit(r, "incident.update", id, new_org, json_incref(r->json), &d);
@@ -298,7 +288,7 @@ void vg_h_incident_status(vg_req *r)
 		vg_reply_diag(r, &d);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_incident_set_status(r->db, id, status, r->actor.user_id, note, NULL, &d)))
 		e = audit(r, "incident.status", id, org, json_pack("{ss}", "status", status), &d);
@@ -363,7 +353,7 @@ void vg_h_incident_journal_add(vg_req *r)
 		vg_reply_diag(r, &d);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	e = vg_incident_journal_add(r->db, id, kind, visible, r->actor.user_id, body,
 				    meta && json_is_object(meta) ? json_deep_copy(meta) : NULL, &eid, &d);
@@ -418,7 +408,7 @@ void vg_h_incident_journal_patch(vg_req *r)
 		vg_reply_diag(r, &d);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_incident_journal_set_visible(r->db, id, eid, visible, &d)))
 		e = audit(r, "incident.journal.visible", id, org,
@@ -458,7 +448,7 @@ void vg_h_incident_task_add(vg_req *r)
 	int64_t id, org, tid = 0;
 	vg_diag d;
 	vg_err e;
-	if (!load_incident(r, "id", &id, &org) || !begin(r, &d))
+	if (!load_incident(r, "id", &id, &org) || !vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_task_add(r->db, id, r->json, 0, &tid, &d)))
 		e = audit(r, "incident.task.add", id, org, json_pack("{sIsO}", "task_id", (json_int_t)tid, "title",
@@ -479,7 +469,7 @@ void vg_h_incident_task_update(vg_req *r)
 		vg_reply_not_found(r);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_task_update(r->db, id, tid, r->json, &d)))
 		e = audit(r, "incident.task.update", id, org,
@@ -523,7 +513,7 @@ void vg_h_incident_link_add(vg_req *r)
 		vg_reply_diag(r, &d);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_incident_link(r->db, id, other, reason, r->actor.user_id, &lid, &d)))
 		e = audit(r, "incident.link", id, org, json_pack("{sIss}", "incident_id", (json_int_t)other, "reason", reason),
@@ -545,7 +535,7 @@ void vg_h_incident_merge(vg_req *r)
 		vg_reply_diag(r, &d);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_incident_merge(r->db, id, into, r->actor.user_id, NULL, &d)))
 		e = audit(r, "incident.merge", id, org, json_pack("{sI}", "into", (json_int_t)into), &d);
@@ -568,7 +558,7 @@ void vg_h_incident_playbook_apply(vg_req *r)
 		vg_reply_diag(r, &d);
 		return;
 	}
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_playbook_apply(r->db, pb, id, r->actor.user_id, &adv, &d)))
 		e = audit(r, "incident.playbook.apply", id, org,
@@ -618,7 +608,7 @@ void vg_h_playbook_create(vg_req *r)
 	vg_diag d;
 	vg_err e;
 	cases_init(r);
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_playbooks_seed(r->db, &d)) && !(e = vg_playbook_create_version(r->db, r->json, &id, &d)) &&
 	    !(e = vg_playbook_get_json(r->db, id, &out, &d)))
@@ -677,7 +667,7 @@ void vg_h_incident_attachment_add(vg_req *r)
 	}
 	if (!load_incident(r, "id", &id, &org))
 		return;
-	if (!begin(r, &d))
+	if (!vg_req_begin(r, &d))
 		return;
 	if (!(e = vg_attachment_store(r->db, name, ctype, r->body, r->body_len, "incident", id, visible,
 				      r->actor.user_id, &aid, &d)))

@@ -345,10 +345,8 @@ void vg_h_incident_observables_add(vg_req *r)
 		vg_reply_error(r, VG_ERR_INVALID, "observables", "give at least one observable");
 		return;
 	}
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	arr = json_array();
 	detail = json_array();
 	json_array_foreach(list, i, item)
@@ -425,10 +423,8 @@ void vg_h_incident_observables_delete(vg_req *r)
 		vg_reply_not_found(r);
 		return;
 	}
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	e = vg_obs_unlink(r->db, oid, VG_OBS_OBJ_INCIDENT, id, &d);
 	if (!e) {
 		det = json_pack("{sI ss ss}", "observable_id", (json_int_t)oid, "type", vg_obs_type_name(o.type), "value",

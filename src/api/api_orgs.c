@@ -103,11 +103,8 @@ void vg_h_org_create(vg_req *r)
 	vg_diag d;
 	vg_err e;
 
-	vg_diag_clear(&d);
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (!(e = vg_org_create(r->db, r->json, &id, &d)))
 		e = audit(r, "org.create", id, id, json_pack("{sO}", "name", json_object_get(r->json, "name")), &d);
 	if (!e)
@@ -141,11 +138,8 @@ void vg_h_org_update(vg_req *r)
 	vg_err e;
 	if (id <= 0 || !allow_org(r, id))
 		return;
-	vg_diag_clear(&d);
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (!(e = vg_org_update(r->db, id, r->json, &d)))
 		e = audit(r, "org.update", id, id, json_incref(r->json), &d);
 	if (!e)
@@ -165,11 +159,8 @@ void vg_h_org_delete(vg_req *r)
 	vg_err e;
 	if (id <= 0 || !allow_org(r, id))
 		return;
-	vg_diag_clear(&d);
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (!(e = vg_org_get_json(r->db, id, false, &old, &d)) && !(e = vg_org_delete(r->db, id, &d)))
 		e = audit(r, "org.delete", id, id, json_pack("{sO}", "name", json_object_get(old, "name")), &d);
 	json_decref(old);
@@ -237,11 +228,8 @@ void vg_h_org_child_add(vg_req *r)
 	vg_err e;
 	if (id <= 0 || (k = child_kind(r)) < 0 || !allow_org(r, id))
 		return;
-	vg_diag_clear(&d);
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (!(e = vg_org_child_add(r->db, id, (vg_org_child)k, r->json, "", &cid, &d)) &&
 	    !(e = vg_org_child_get_json(r->db, id, (vg_org_child)k, cid, &out, &d)))
 		e = audit(r, child_action((vg_org_child)k, true), id, id, json_incref(out), &d);
@@ -263,11 +251,8 @@ void vg_h_org_child_delete(vg_req *r)
 		return;
 	if ((cid = path_id(r, "cid")) <= 0)
 		return;
-	vg_diag_clear(&d);
-	if ((e = vg_db_begin(r->db, true, &d))) {
-		vg_reply_diag(r, &d);
+	if (!vg_req_begin(r, &d))
 		return;
-	}
 	if (!(e = vg_org_child_get_json(r->db, id, (vg_org_child)k, cid, &old, &d)) &&
 	    !(e = vg_org_child_delete(r->db, id, (vg_org_child)k, cid, &d)))
 		e = audit(r, child_action((vg_org_child)k, false), id, id, json_incref(old), &d);

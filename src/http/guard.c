@@ -110,6 +110,16 @@ bool vg_req_query_time(vg_req *r, const char *name, int64_t *out)
 	return false;
 }
 
+bool vg_req_begin(vg_req *r, vg_diag *d)
+{
+	vg_diag_clear(d);
+	if (vg_db_begin(r->db, true, d)) {
+		vg_reply_diag(r, d);
+		return false;
+	}
+	return true;
+}
+
 bool vg_req_finish(vg_req *r, vg_err e, vg_diag *d)
 {
 	if (!e)

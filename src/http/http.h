@@ -94,6 +94,9 @@ const char *vg_req_header(const vg_req *r, const char *name);
 bool vg_req_query_int(vg_req *r, const char *name, int64_t min, int64_t max, int64_t *out);
 /* An RFC 3339 date-time (or, for scripts, milliseconds since the epoch). */
 bool vg_req_query_time(vg_req *r, const char *name, int64_t *out);
+/* Open a handler's write transaction; on failure reply the diagnostic and
+ * return false. Pairs with vg_req_finish. */
+bool vg_req_begin(vg_req *r, vg_diag *d);
 /* End a handler's write transaction: commit when e is VG_OK, else roll back;
  * on any error reply the diagnostic and return false. */
 bool vg_req_finish(vg_req *r, vg_err e, vg_diag *d);
