@@ -51,5 +51,6 @@ void vg_h_audit_verify(vg_req *r);
 #include "api/handlers_incidents.h"
 #include "api/handlers_observables.h"
 #include "api/handlers_alerts.h"
+#include "api/handlers_stats.h"
 
 #endif

@@ -61,6 +61,7 @@ const vg_route vg_api_routes[] = {
 #include "api/routes_incidents.inc"
 #include "api/routes_observables.inc"
 #include "api/routes_alerts.inc"
+#include "api/routes_stats.inc"
 
 	/* the web console: static files (no OpenAPI operation beyond the tag "web") */
 #include "api/routes_web.inc"
