@@ -1,5 +1,6 @@
-/* Fuzz the Sigma YAML loader and rule compiler: any bytes as a rule file,
- * then one event through the compiled rule. */
+/* Fuzz the Sigma YAML loader and rule compiler: any bytes as a rule file
+ * (detection, filter and correlation documents), then a few events through
+ * the compiled rules, their hits through the correlation state, and a flush. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,22 +9,54 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+typedef struct fctx {
+	vg_corr_state *st;
+	vg_detect_scratch *sc;
+	size_t corr_hits;
+} fctx;
+
+static void on_corr(void *ctx, const vg_corr_hit *h)
+{
+	fctx *f = ctx;
+	f->corr_hits += h->ngroup + h->nrules + (h->rule->title != NULL);
+}
+
+static void on_hit(void *ctx, const vg_hit *h)
+{
+	fctx *f = ctx;
+	if (h->rule->feeds_correlation)
+		vg_corr_feed_hit(f->st, f->sc, h, on_corr, f);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char ev[] = "{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -enc AAA\","
-				 "\"EventID\":1,\"Ip\":\"10.1.2.3\",\"T\":\"2025-01-02T03:04:05Z\"}";
+	static const char *const evs[] = {
+		"{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"CommandLine\":\"cmd /c whoami -enc AAA\","
+		"\"EventID\":1,\"Ip\":\"10.1.2.3\",\"T\":\"2025-01-02T03:04:05Z\",\"User\":\"bob\",\"N\":12}",
+		"{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"EventID\":4625,\"User\":\"bob\",\"T\":\"2025-01-02T03:04:06.5+01:00\","
+		"\"timestamp\":\"2025-01-02T03:04:06.5+0100\",\"N\":\"7\"}",
+		"{\"Image\":\"C:\\\\x.exe\",\"EventID\":4624,\"User\":\"alice\",\"N\":1e3}",
+		"{\"Image\":\"C:\\\\Windows\\\\cmd.exe\",\"EventID\":1,\"User\":\"bob\",\"T\":\"2025-01-02T02:04:05Z\"}",
+	};
+	static const char map[] = "timestamp: [T, timestamp]\n";
 	vg_ruleset *rs = vg_ruleset_new();
 	vg_load_report rep = {0};
 	vg_diag d;
 	if (!rs)
 		return 0;
-	if (vg_ruleset_load_string(rs, "fuzz.yml", (const char *)data, size, &rep) == VG_OK &&
+	if (vg_ruleset_load_mapping_string(rs, "map.yml", map, strlen(map), &d) == VG_OK &&
+	    vg_ruleset_load_string(rs, "fuzz.yml", (const char *)data, size, &rep) == VG_OK &&
 	    vg_ruleset_compile(rs, &d) == VG_OK) {
-		vg_detect_scratch *sc = vg_detect_scratch_new(rs);
-		if (sc) {
-			vg_detect_json(sc, ev, strlen(ev), NULL, NULL, &d);
-			vg_detect_scratch_free(sc);
+		fctx f = {vg_corr_state_new(rs), vg_detect_scratch_new(rs), 0};
+		for (size_t i = 0; i < vg_ruleset_problem_count(rs); i++)
+			f.corr_hits += vg_ruleset_problem(rs, i)->message[0] != 0;
+		if (f.sc && f.st) {
+			for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+				vg_detect_json(f.sc, evs[i], strlen(evs[i]), on_hit, &f, &d);
+			vg_corr_flush(f.st, on_corr, &f);
 		}
+		vg_corr_state_free(f.st);
+		vg_detect_scratch_free(f.sc);
 	}
 	vg_ruleset_free(rs);
 	return 0;

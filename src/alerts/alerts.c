@@ -441,9 +441,10 @@ static vg_err link_observables(vg_db *db, json_t *event, int64_t alert_id, int64
 	return VG_OK;
 }
 
-vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix, const vg_hit *hit,
-		       const char *event_json, int64_t now, int64_t common_cap, int64_t *id, bool *created,
-		       vg_diag *d)
+/* The dedup upsert shared by rule and IOC hits; matched is borrowed. */
+static vg_err record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix, const vg_rule_info *rule,
+		     const char *level, const char *severity, json_t *matched, const char *event_json, int64_t now,
+		     int64_t common_cap, int64_t *id, bool *created, vg_diag *d)
 {
 	static const char *const sql_find = "SELECT id FROM alerts WHERE fingerprint = ? AND status <> 'merged' AND "
 					    "last_seen >= ? ORDER BY last_seen DESC, id DESC LIMIT 1";
@@ -452,8 +453,7 @@ vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix,
 	static const char *const sql_ins =
 		"INSERT INTO alerts (rule_id, title, level, severity, author, tags, fingerprint, first_seen, last_seen, "
 		"count, status, org_id, event, matched, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'new', ?, ?, ?, ?)";
-	const vg_rule_info *rule = hit->rule;
-	json_t *event = NULL, *flat = NULL, *matched = NULL, *tags = NULL;
+	json_t *event = NULL, *flat = NULL, *tags = NULL;
 	char fp[65], *ev = NULL, *mt = NULL, *tg = NULL;
 	vg_stmt *st = NULL;
 	int64_t org, found = 0;
@@ -490,7 +490,6 @@ vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix,
 		goto out;
 	}
 	org = attribute(ix, flat);
-	matched = matched_json(hit);
 	tags = json_array();
 	for (size_t i = 0; tags && i < rule->ntags; i++)
 		json_array_append_new(tags, json_string(rule->tags[i]));
@@ -505,8 +504,8 @@ vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix,
 		goto out;
 	vg_stmt_bind_text(st, 1, rule->id ? rule->id : "", -1);
 	vg_stmt_bind_text(st, 2, rule->title ? rule->title : "", -1);
-	vg_stmt_bind_text(st, 3, rule->level ? vg_level_name(rule->level) : "", -1);
-	vg_stmt_bind_text(st, 4, vg_alert_severity(rule->level), -1);
+	vg_stmt_bind_text(st, 3, level, -1);
+	vg_stmt_bind_text(st, 4, severity, -1);
 	vg_stmt_bind_text(st, 5, rule->author ? rule->author : "", -1);
 	vg_stmt_bind_text(st, 6, tg, -1);
 	vg_stmt_bind_text(st, 7, fp, -1);
@@ -531,10 +530,62 @@ vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix,
 out:
 	json_decref(event);
 	json_decref(flat);
-	json_decref(matched);
 	json_decref(tags);
 	free(ev);
 	free(mt);
 	free(tg);
+	return e;
+}
+
+vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix, const vg_hit *hit,
+		       const char *event_json, int64_t now, int64_t common_cap, int64_t *id, bool *created,
+		       vg_diag *d)
+{
+	const vg_rule_info *rule = hit->rule;
+	json_t *matched = matched_json(hit);
+	vg_err e = record(db, c, ix, rule, rule->level ? vg_level_name(rule->level) : "", vg_alert_severity(rule->level),
+			  matched, event_json, now, common_cap, id, created, d);
+	json_decref(matched);
+	return e;
+}
+
+vg_err vg_alert_record_ioc(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix, const vg_alert_ioc *ioc,
+			   const char *event_json, int64_t now, int64_t common_cap, int64_t *id, bool *created,
+			   vg_diag *d)
+{
+	char rid[160], title[300];
+	const char *ref = ioc->ref && *ioc->ref ? ioc->ref : "";
+	size_t vlen = ioc->field_value_len > MATCHED_VALUE_MAX ? MATCHED_VALUE_MAX : ioc->field_value_len;
+	json_t *m, *matched = json_array();
+	vg_err e;
+	/* the "rule" of an IOC hit: the indicator (its observable, else its source) */
+	if (ioc->observable_id > 0)
+		snprintf(rid, sizeof rid, "ioc:observable:%lld", (long long)ioc->observable_id);
+	else
+		snprintf(rid, sizeof rid, "ioc:%.150s", ref);
+	snprintf(title, sizeof title, "IOC %s %.256s", ioc->type ? ioc->type : "", ioc->value ? ioc->value : "");
+	vg_rule_info rule = {.id = rid, .name = "", .title = title, .status = "", .author = "", .product = "",
+			     .category = "", .service = "", .file = ioc->source ? ioc->source : ""};
+	m = json_pack("{ss ss ss ss ss}", "field", ioc->field ? ioc->field : "", "value", "", "indicator",
+		      ioc->value ? ioc->value : "", "type", ioc->type ? ioc->type : "", "source",
+		      ioc->source ? ioc->source : "");
+	if (m && ioc->field_value) {
+		json_t *v = json_stringn_nocheck(ioc->field_value, vlen);
+		if (json_is_string(v))
+			json_object_set_new(m, "value", v);
+		else
+			json_decref(v);
+	}
+	if (m && ioc->observable_id > 0)
+		json_object_set_new(m, "observable_id", json_integer(ioc->observable_id));
+	if (m && *ref)
+		json_object_set_new(m, "ref", json_string(ref));
+	if (!matched || !m || json_array_append_new(matched, m)) {
+		json_decref(matched);
+		return vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
+	}
+	e = record(db, c, ix, &rule, "", ioc->severity && vg_alert_severity_valid(ioc->severity) ? ioc->severity : "high",
+		   matched, event_json, now, common_cap, id, created, d);
+	json_decref(matched);
 	return e;
 }

@@ -61,4 +61,24 @@ vg_err vg_alert_record(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix,
 		       const char *event_json, int64_t now, int64_t common_cap, int64_t *id, bool *created,
 		       vg_diag *d);
 
+/* An indicator (IOC) hit: the alert's rule_id is "ioc:observable:ID" for the
+ * platform's observables (else "ioc:" + ref), its title "IOC TYPE VALUE", its
+ * level empty, and matched one entry {field, value, indicator, type, source,
+ * observable_id, ref}. Deduplicated like rule hits (fingerprint: rule_id and
+ * the fingerprint fields). */
+typedef struct vg_alert_ioc {
+	const char *value;    /* the indicator, canonical */
+	const char *type;     /* "ip", "domain", ... */
+	const char *source;   /* "platform" or the indicator file */
+	const char *ref;      /* MISP/STIX id or file:line, may be NULL */
+	int64_t observable_id; /* > 0 for the platform's observables */
+	const char *field;    /* the event field that matched */
+	const char *field_value;
+	size_t field_value_len;
+	const char *severity; /* NULL: "high" */
+} vg_alert_ioc;
+vg_err vg_alert_record_ioc(vg_db *db, const vg_alerts_cfg *c, const vg_regindex *ix, const vg_alert_ioc *ioc,
+			   const char *event_json, int64_t now, int64_t common_cap, int64_t *id, bool *created,
+			   vg_diag *d);
+
 #endif

@@ -57,6 +57,11 @@ int vg_cli_open_db(vg_cli *cli, vg_db **db);
 /* Print a JSON value to stdout (pretty) and free it. */
 void vg_cli_print_json(json_t *v);
 /* Read a whole file (or "-" for stdin) up to max bytes. */
+/* A --mapping argument: a path is used as is; a bare name ("suricata") is
+ * looked up as NAME.yml in $VIGIE_DETECT_MAPPINGS, then in the installed
+ * mapping folders and their "available/" subfolders (mappings that are not
+ * loaded by default). Returns a malloc'ed path, or NULL when not found. */
+char *vg_cli_mapping_path(const char *arg);
 vg_err vg_cli_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);
 
 /* Audit context for changes made from the shell: actor "cli:<login name>". */

@@ -1,10 +1,13 @@
-/* vigie detect: run Sigma rules continuously over standard input and followed
- * files (tail -F: reopened when rotated or truncated) and write the hits into
- * the platform's database as alerts, attributed through the registry and
- * deduplicated (src/alerts), one transaction per batch with its audit entry.
- * A batch is written when it is full or after --flush-ms, whichever comes
- * first, so an alert reaches the API within about a second. SIGINT/SIGTERM:
- * the pending batch is written and the command exits 0. */
+/* vigie detect: Sigma rules and indicator sets run continuously over standard
+ * input, followed files and syslog listeners (UDP/TCP); hits are written as
+ * alerts (src/alerts: attributed, deduplicated), one transaction and audit
+ * entry per batch, written when full or after --flush-ms. Followed text files
+ * are read as they grow (tail -F); compressed and EVTX ones are read again
+ * once changed, new records only (vg_input_blob_poll). SIGHUP, or a change of
+ * the platform's IOCs (--platform-iocs, polled), builds a new ruleset and
+ * swaps it between two events once the pending hits are written; a failed
+ * reload keeps the old one. SIGINT/SIGTERM: the pending batch is written and
+ * the command exits 0. docs/internals/detect.md, "vigie detect". */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alerts/alerts.h"
@@ -22,7 +26,9 @@
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "detect/input.h"
+#include "detect/ioc.h"
 #include "detect/sigma.h"
+#include "observe/ioc_source.h"
 #include "registry/index.h"
 
 #define DETECT_BATCH_DEFAULT 500
@@ -31,30 +37,41 @@
 #define DETECT_FOLLOW_MAX 64
 #define DETECT_BUF_MAX (8u * 1024 * 1024) /* one event may not exceed this (oversized: skipped) */
 #define DETECT_READ_CHUNK 65536
+#define DETECT_IOC_POLL_DEFAULT 10 /* seconds between checks of the platform's IOCs */
+#define DETECT_POLLFDS (1 + VG_SYSLOG_LISTENERS_MAX + VG_SYSLOG_TCP_CLIENTS_MAX)
+#define PLATFORM_SOURCE "platform"
 
-static volatile sig_atomic_t stop_flag;
+static const char *const default_ioc_fields[] = {"/etc/vigie/detect/ioc/ioc-fields.yml",
+						 "/usr/local/etc/vigie/detect/ioc/ioc-fields.yml"};
+
+static volatile sig_atomic_t stop_flag, reload_flag;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_flag = 1;
+	if (sig == SIGHUP)
+		reload_flag = 1;
+	else
+		stop_flag = 1;
 }
 
 typedef struct pending_hit {
-	const vg_rule_info *rule;
+	const vg_rule_info *rule; /* NULL: an IOC hit (ioc set) */
 	vg_hit_field *fields;
 	size_t nfields;
 	char *event;
 	int64_t at;
+	vg_alert_ioc ioc; /* strings owned here */
 } pending_hit;
 
 typedef struct source {
 	const char *path; /* "-" = stdin */
 	int fd;
-	bool follow, eof;
+	bool follow, eof, blob;
+	vg_input_format fmt;
 	dev_t dev;
 	ino_t ino;
 	off_t off;
+	vg_input_blob bl;
 	char *buf;
 	size_t len, cap;
 	uint64_t recno;
@@ -65,14 +82,53 @@ typedef struct detect {
 	vg_db *db;
 	vg_ruleset *rs;
 	vg_detect_scratch *sc;
+	vg_corr_state *corr; /* correlation windows of rs (NULL without correlation rules) */
+	uint64_t corr_hits;
 	vg_alerts_cfg *acfg;
 	vg_registry *reg;
 	pending_hit *pend;
 	size_t npend, batch_max;
 	int64_t last_flush_ms, flush_ms;
-	uint64_t events, hits, alerts_new, alerts_bumped, errors, batches;
+	uint64_t events, hits, ioc_hits, alerts_new, alerts_bumped, errors, batches, reloads, reload_failures;
 	bool failed;
+	vg_input_format format;
+	/* what the ruleset is built from (kept for reloads) */
+	char **rules, **maps, **iocs, **ifields;
+	size_t nrules, nmaps, niocs, nifields;
+	bool platform_iocs;
+	vg_obs_ioc_gen gen;
+	int64_t data_version, ioc_poll_ms, last_poll_ms;
+	vg_syslog_server *srv;
+	vg_syslog_net_stats net;
 } detect;
+
+static void note(detect *dt, const char *fmt, const char *a, const char *b)
+{
+	if (!dt->cli->quiet) {
+		fprintf(stderr, "%s: detect: ", dt->cli->prog);
+		fprintf(stderr, fmt, a, b);
+		fputc('\n', stderr);
+	}
+}
+
+/* Input problems (counted as errors) and rule/indicator load problems
+ * (ctx = the CLI; warnings, code VG_OK, are not shown). */
+static void print_problem(void *ctx, const vg_diag *d)
+{
+	vg_cli *cli = ctx;
+	char msg[800];
+	if (d->code == VG_OK || cli->quiet)
+		return;
+	vg_diag_format(d, msg, sizeof msg);
+	fprintf(stderr, "%s: %s\n", cli->prog, msg);
+}
+
+static void on_input_problem(void *ctx, const vg_diag *d)
+{
+	detect *dt = ctx;
+	dt->errors++;
+	print_problem(dt->cli, d);
+}
 
 static void pending_free(pending_hit *p)
 {
@@ -80,8 +136,11 @@ static void pending_free(pending_hit *p)
 		free((char *)p->fields[i].name);
 		free((char *)p->fields[i].value);
 	}
+	const char *own[] = {p->event, p->ioc.value, p->ioc.type, p->ioc.source, p->ioc.ref, p->ioc.field,
+			     p->ioc.field_value};
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		free((char *)own[i]);
 	free(p->fields);
-	free(p->event);
 	memset(p, 0, sizeof *p);
 }
 
@@ -107,7 +166,9 @@ static int flush(detect *dt)
 		vg_hit h = {.rule = p->rule, .fields = p->fields, .nfields = p->nfields};
 		int64_t id;
 		bool c;
-		if (!(e = vg_alert_record(dt->db, dt->acfg, ix, &h, p->event, p->at, cap, &id, &c, &d))) {
+		e = p->rule ? vg_alert_record(dt->db, dt->acfg, ix, &h, p->event, p->at, cap, &id, &c, &d)
+			    : vg_alert_record_ioc(dt->db, dt->acfg, ix, &p->ioc, p->event, p->at, cap, &id, &c, &d);
+		if (!e) {
 			created += c;
 			bumped += !c;
 		}
@@ -136,20 +197,73 @@ out:
 	return 0;
 }
 
+static pending_hit *pending_new(detect *dt)
+{
+	pending_hit *p = &dt->pend[dt->npend];
+	const char *ev = vg_detect_event_json(dt->sc);
+	memset(p, 0, sizeof *p);
+	p->at = vg_time_now_ms();
+	p->event = ev ? strdup(ev) : NULL;
+	return p;
+}
+
+static void pending_done(detect *dt)
+{
+	if (++dt->npend == dt->batch_max)
+		flush(dt);
+}
+
+/* A correlation hit becomes an alert of the correlation rule: the group
+ * values are its matched fields, the event a summary of the window. */
+static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
+{
+	detect *dt = ctx;
+	pending_hit *p;
+	vg_buf ev;
+	char first[VG_TIME_STRLEN], last[VG_TIME_STRLEN];
+	if (dt->failed || hit->rule->correlation_only)
+		return; /* an inner link of a chain (generate: false) */
+	dt->corr_hits++;
+	p = pending_new(dt);
+	p->rule = hit->rule;
+	if (hit->ngroup && (p->fields = calloc(hit->ngroup, sizeof *p->fields)))
+		for (size_t i = 0; i < hit->ngroup; i++) {
+			p->fields[i].name = strdup(hit->group[i].name);
+			p->fields[i].value = strndup(hit->group[i].value, hit->group[i].value_len);
+			p->fields[i].value_len = p->fields[i].value ? strlen(p->fields[i].value) : 0;
+			p->nfields++;
+		}
+	vg_time_format(hit->first_ms, first, sizeof first, true);
+	vg_time_format(hit->last_ms, last, sizeof last, true);
+	vg_buf_init(&ev, 0);
+	vg_buf_printf(&ev, "{\"correlation\":\"%s\",\"count\":%llu,\"value\":%.15g,\"first\":\"%s\",\"last\":\"%s\",\"rules\":[",
+		      hit->type, (unsigned long long)hit->count, hit->value, first, last);
+	for (size_t i = 0; i < hit->nrules; i++) {
+		json_t *s = json_string(hit->rules[i]->id[0] ? hit->rules[i]->id : hit->rules[i]->title);
+		char *js = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+		vg_buf_printf(&ev, "%s%s", i ? "," : "", js ? js : "\"\"");
+		free(js);
+		json_decref(s);
+	}
+	vg_buf_puts(&ev, "]}");
+	free(p->event);
+	p->event = vg_buf_steal(&ev);
+	pending_done(dt);
+}
+
 static void on_hit(void *ctx, const vg_hit *hit)
 {
 	detect *dt = ctx;
 	pending_hit *p;
-	const char *ev;
 	if (dt->failed)
 		return;
+	if (hit->rule->feeds_correlation && dt->corr)
+		vg_corr_feed_hit(dt->corr, dt->sc, hit, on_corr_hit, dt); /* one thread: no lock */
+	if (hit->rule->correlation_only)
+		return; /* referenced by correlations without generate: true */
 	dt->hits++;
-	p = &dt->pend[dt->npend];
-	memset(p, 0, sizeof *p);
+	p = pending_new(dt);
 	p->rule = hit->rule;
-	p->at = vg_time_now_ms();
-	ev = vg_detect_event_json(dt->sc);
-	p->event = ev ? strdup(ev) : NULL;
 	if (hit->nfields && (p->fields = calloc(hit->nfields, sizeof *p->fields))) {
 		for (size_t i = 0; i < hit->nfields; i++) {
 			p->fields[i].name = strdup(hit->fields[i].name ? hit->fields[i].name : "");
@@ -159,9 +273,157 @@ static void on_hit(void *ctx, const vg_hit *hit)
 			p->nfields++;
 		}
 	}
-	dt->npend++;
-	if (dt->npend == dt->batch_max)
-		flush(dt);
+	pending_done(dt);
+}
+
+static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
+{
+	detect *dt = ctx;
+	const vg_ioc_info *i = hit->ioc;
+	pending_hit *p;
+	char ref[300];
+	if (dt->failed)
+		return;
+	dt->ioc_hits++;
+	p = pending_new(dt);
+	p->ioc.value = strdup(i->value);
+	p->ioc.type = strdup(vg_ioc_type_name(i->type));
+	p->ioc.source = strdup(i->file);
+	if (!strcmp(i->file, PLATFORM_SOURCE))
+		p->ioc.observable_id = strtoll(i->id, NULL, 10);
+	if (i->id[0])
+		snprintf(ref, sizeof ref, "%s", i->id);
+	else
+		snprintf(ref, sizeof ref, "%s:%u", i->file, i->line);
+	p->ioc.ref = strdup(ref);
+	p->ioc.field = strdup(hit->field);
+	p->ioc.field_value = strndup(hit->value, hit->value_len);
+	p->ioc.field_value_len = p->ioc.field_value ? strlen(p->ioc.field_value) : 0;
+	pending_done(dt);
+}
+
+/* The ruleset from the rules, mappings and indicator sources (first start and reloads). */
+static vg_err build(detect *dt, vg_ruleset **out, vg_obs_ioc_gen *gen, vg_diag *d)
+{
+	vg_load_report rep = {.problem = print_problem, .ctx = dt->cli};
+	vg_ioc_report irep = {.problem = print_problem, .ctx = dt->cli};
+	vg_ruleset *rs = vg_ruleset_new();
+	vg_buf csv;
+	vg_err e = VG_OK;
+	vg_buf_init(&csv, 0);
+	*out = NULL;
+	if (!rs)
+		return vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
+	for (size_t i = 0; !e && i < dt->nmaps; i++) {
+		char *path = vg_cli_mapping_path(dt->maps[i]); /* a file, or an installed mapping's name */
+		e = path ? vg_ruleset_load_mapping(rs, path, d)
+			 : vg_diag_set(d, VG_ERR_NOT_FOUND, "mapping", "%s: no such mapping file or installed name",
+				       dt->maps[i]);
+		free(path);
+	}
+	for (size_t i = 0; !e && i < dt->nrules; i++)
+		if ((e = vg_ruleset_load_path(rs, dt->rules[i], &rep)))
+			vg_diag_set(d, e, NULL, "cannot read rules from %s", dt->rules[i]);
+	if (!e && (dt->niocs || dt->platform_iocs)) {
+		const char *env = getenv("VIGIE_IOC_FIELDS");
+		for (size_t i = 0; !dt->nifields && !env && i < sizeof default_ioc_fields / sizeof *default_ioc_fields; i++)
+			if (access(default_ioc_fields[i], R_OK) == 0)
+				env = default_ioc_fields[i];
+		if (!dt->nifields && !env)
+			e = vg_diag_set(d, VG_ERR_NOT_FOUND, "ioc-fields",
+					"no IOC field map installed: pass --ioc-fields FILE (etc/detect/ioc-fields.yml)");
+		else if (!dt->nifields)
+			e = vg_ioc_load_fields(rs, env, d);
+		for (size_t i = 0; !e && i < dt->nifields; i++)
+			e = vg_ioc_load_fields(rs, dt->ifields[i], d);
+	}
+	for (size_t i = 0; !e && i < dt->niocs; i++)
+		if ((e = vg_ioc_load_path(rs, dt->iocs[i], VG_IOC_FMT_AUTO, VG_IOC_NONE, &irep)))
+			vg_diag_set(d, e, NULL, "cannot read indicators from %s", dt->iocs[i]);
+	if (!e && dt->platform_iocs) {
+		size_t n, skipped;
+		if (!(e = vg_obs_ioc_generation(dt->db, gen, d)) &&
+		    !(e = vg_obs_ioc_export_csv(dt->db, &csv, &n, &skipped, d)))
+			e = vg_ioc_load_string(rs, PLATFORM_SOURCE, csv.data, csv.len, VG_IOC_FMT_CSV, VG_IOC_NONE, &irep);
+	}
+	if (!e)
+		e = vg_ruleset_compile(rs, d);
+	if (!e && rep.loaded == 0 && !dt->niocs && !dt->platform_iocs)
+		e = vg_diag_set(d, VG_ERR_INVALID, "rules", "no detection rule loaded (%zu refused)", rep.rejected);
+	vg_buf_fini(&csv);
+	if (e) {
+		vg_ruleset_free(rs);
+		return e;
+	}
+	*out = rs;
+	return VG_OK;
+}
+
+/* Build and swap in a new ruleset; on failure the old one stays. */
+static void reload(detect *dt, const char *why)
+{
+	vg_ruleset *rs = NULL;
+	vg_detect_scratch *sc = NULL;
+	vg_obs_ioc_gen gen = dt->gen;
+	vg_diag d;
+	char msg[800], count[64];
+	vg_diag_clear(&d);
+	if (build(dt, &rs, &gen, &d) || !(sc = vg_detect_scratch_new(rs))) {
+		if (!d.message[0])
+			vg_diag_set(&d, VG_ERR_NOMEM, NULL, "out of memory");
+		vg_diag_format(&d, msg, sizeof msg);
+		vg_ruleset_free(rs);
+		dt->reload_failures++;
+		note(dt, "reload (%s) failed, the rules in use stay: %s", why, msg);
+		return;
+	}
+	vg_corr_state *corr = vg_ruleset_corr_count(rs) ? vg_corr_state_new(rs) : NULL;
+	if (vg_ruleset_corr_count(rs) && !corr) {
+		vg_detect_scratch_free(sc);
+		vg_ruleset_free(rs);
+		dt->reload_failures++;
+		note(dt, "reload (%s) failed, the rules in use stay: %s", why, "out of memory");
+		return;
+	}
+	if (corr)
+		vg_corr_state_use_wall_clock(corr, true);
+	vg_detect_scratch_set_ioc(sc, on_ioc_hit, dt);
+	if (dt->corr) /* the old windows end with the old rules: decide them */
+		vg_corr_flush(dt->corr, on_corr_hit, dt);
+	flush(dt); /* pending hits point into the old ruleset */
+	vg_corr_state_free(dt->corr);
+	dt->corr = corr;
+	vg_detect_scratch_free(dt->sc);
+	vg_ruleset_free(dt->rs);
+	dt->rs = rs;
+	dt->sc = sc;
+	dt->gen = gen; /* only now: after a failure the next poll tries again */
+	dt->reloads++;
+	vg_ioc_stats ist;
+	vg_ioc_stats_get(rs, &ist);
+	snprintf(count, sizeof count, "%zu rules, %zu indicators", vg_ruleset_count(rs), ist.iocs);
+	note(dt, "reloaded (%s): %s", why, count);
+}
+
+/* The platform's IOCs changed? (cheap: data version first, then the generation) */
+static void poll_iocs(detect *dt, int64_t now_ms)
+{
+	vg_obs_ioc_gen g;
+	vg_diag d;
+	int64_t dv;
+	if (!dt->platform_iocs || now_ms - dt->last_poll_ms < dt->ioc_poll_ms)
+		return;
+	dt->last_poll_ms = now_ms;
+	dv = vg_db_data_version(dt->db);
+	if (dv == dt->data_version)
+		return;
+	dt->data_version = dv;
+	if (vg_obs_ioc_generation(dt->db, &g, &d) == VG_OK && memcmp(&g, &dt->gen, sizeof g) != 0) {
+		uint64_t failures = dt->reload_failures;
+		reload(dt, "platform IOCs changed");
+		if (dt->reload_failures != failures)
+			dt->data_version = INT64_MIN; /* failed: try again at the next poll */
+	}
 }
 
 static bool on_record(void *ctx, const vg_record *rec)
@@ -183,15 +445,10 @@ static bool on_record(void *ctx, const vg_record *rec)
 	return !dt->failed && !stop_flag;
 }
 
-static void on_input_problem(void *ctx, const vg_diag *d)
+
+static vg_input_opts input_opts(detect *dt)
 {
-	detect *dt = ctx;
-	char msg[800];
-	dt->errors++;
-	if (dt->cli->quiet)
-		return;
-	vg_diag_format(d, msg, sizeof msg);
-	fprintf(stderr, "%s: %s\n", dt->cli->prog, msg);
+	return (vg_input_opts){.record = on_record, .problem = on_input_problem, .ctx = dt, .format = dt->format};
 }
 
 static void source_close(source *s)
@@ -201,12 +458,36 @@ static void source_close(source *s)
 	s->fd = -1;
 }
 
+/* A compressed or EVTX followed file: read again (new records only) once it
+ * changed and then stayed the same for one poll; false when it is no longer one. */
+static bool blob_poll(detect *dt, source *s, bool from_end)
+{
+	vg_input_opts o = input_opts(dt);
+	vg_input_stats st = {0};
+	vg_diag d;
+	vg_err e;
+	struct stat sb;
+	if (s->bl.seen && stat(s->path, &sb) == 0 && sb.st_size > 0 && !vg_input_is_blob(s->path))
+		return false;
+	if (vg_input_blob_poll(s->path, &s->bl, from_end, &o, &st, &d, &e) && e)
+		on_input_problem(dt, &d);
+	return true;
+}
+
 /* Open (or reopen after rotation) a followed file; missing files are retried. */
-static void source_open(source *s, bool at_end)
+static void source_open(detect *dt, source *s, bool at_end)
 {
 	struct stat st;
-	int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
+	int fd;
+	s->fmt = dt->format;
+	if (stat(s->path, &st) == 0 && S_ISREG(st.st_mode) && vg_input_is_blob(s->path)) {
+		s->blob = true;
+		memset(&s->bl, 0, sizeof s->bl);
+		blob_poll(dt, s, at_end);
+		return;
+	}
+	s->blob = false;
+	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return;
 	if (fstat(fd, &st)) {
 		close(fd);
@@ -224,10 +505,18 @@ static void source_open(source *s, bool at_end)
 /* Split what is buffered into events; keep a trailing partial event. */
 static void source_drain(detect *dt, source *s, bool final)
 {
-	vg_input_opts o = {.record = on_record, .problem = on_input_problem, .ctx = dt, .progress = NULL};
+	vg_input_opts o = input_opts(dt);
 	vg_input_stats st = {0};
 	bool stop = false;
-	size_t used = vg_input_split_json(s->buf, s->len, final, s->path, &s->recno, &o, &st, &stop);
+	size_t used;
+	if (s->fmt == VG_INPUT_AUTO && s->len) {
+		if (!memchr(s->buf, '\n', s->len) && !final && s->len < VG_SYSLOG_MSG_MAX)
+			return;
+		s->fmt = vg_input_detect_format(s->buf, s->len);
+	}
+	used = s->fmt == VG_INPUT_SYSLOG
+		       ? vg_input_split_syslog(s->buf, s->len, final, s->path, &s->recno, (int64_t)time(NULL), &o, &st, &stop)
+		       : vg_input_split_json(s->buf, s->len, final, s->path, &s->recno, &o, &st, &stop);
 	if (used > s->len)
 		used = s->len;
 	memmove(s->buf, s->buf + used, s->len - used);
@@ -258,6 +547,13 @@ static ssize_t source_read(detect *dt, source *s)
 		s->cap = nc;
 	}
 	n = read(s->fd, s->buf + s->len, DETECT_READ_CHUNK);
+	if (n > 0 && s->follow && s->off == 0 && vg_input_is_blob_data(s->buf, (size_t)n)) { /* compressed */
+		source_close(s);
+		s->blob = true;
+		memset(&s->bl, 0, sizeof s->bl);
+		blob_poll(dt, s, false);
+		return 0;
+	}
 	if (n > 0) {
 		s->len += (size_t)n;
 		s->off += n;
@@ -271,8 +567,13 @@ static ssize_t source_read(detect *dt, source *s)
 static void follow_check(detect *dt, source *s)
 {
 	struct stat st;
+	if (s->blob) {
+		if (!blob_poll(dt, s, false))
+			source_open(dt, s, false); /* replaced by a text file */
+		return;
+	}
 	if (s->fd < 0) {
-		source_open(s, false);
+		source_open(dt, s, false);
 		return;
 	}
 	if (stat(s->path, &st))
@@ -282,53 +583,103 @@ static void follow_check(detect *dt, source *s)
 			;
 		source_drain(dt, s, true);
 		source_close(s);
-		source_open(s, false);
+		source_open(dt, s, false);
 	}
 }
 
 static const struct option detect_opts[] = {
-	{"rules", required_argument, NULL, 'r'},      {"mapping", required_argument, NULL, 'm'},
-	{"follow", required_argument, NULL, 'F'},     {"fingerprint", required_argument, NULL, 'p'},
-	{"batch", required_argument, NULL, 'b'},      {"flush-ms", required_argument, NULL, 'l'},
-	{"from-start", no_argument, NULL, 's'},       {NULL, 0, NULL, 0},
+	{"rules", required_argument, NULL, 'r'},       {"mapping", required_argument, NULL, 'm'},
+	{"follow", required_argument, NULL, 'F'},      {"fingerprint", required_argument, NULL, 'p'},
+	{"batch", required_argument, NULL, 'b'},       {"flush-ms", required_argument, NULL, 'l'},
+	{"from-start", no_argument, NULL, 's'},        {"iocs", required_argument, NULL, 'i'},
+	{"ioc-fields", required_argument, NULL, 'I'},  {"platform-iocs", no_argument, NULL, 'P'},
+	{"ioc-poll", required_argument, NULL, 'o'},    {"syslog-udp", required_argument, NULL, 'U'},
+	{"syslog-tcp", required_argument, NULL, 'T'},  {"format", required_argument, NULL, 'f'},
+	{NULL, 0, NULL, 0},
 };
 
-static void print_problem(void *ctx, const vg_diag *d)
+static bool number_opt(vg_cli *cli, const char *name, const char *arg, long long max, long long *out)
 {
-	vg_cli *cli = ctx;
-	char msg[800];
-	if (d->code == VG_OK || cli->quiet)
+	char *end;
+	long long v = strtoll(arg, &end, 10);
+	if (*end || v < 1 || v > max) {
+		fprintf(stderr, "%s: --%s must be between 1 and %lld\n", cli->prog, name, max);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* Wait for input and serve it: standard input and the listeners. */
+static void wait_and_serve(detect *dt, source *srcs, size_t nsrc, int stdin_src, int64_t wait)
+{
+	struct pollfd pfd[DETECT_POLLFDS];
+	size_t np = 0, nnet;
+	vg_input_opts io = input_opts(dt);
+	if (stdin_src >= 0)
+		pfd[np++] = (struct pollfd){.fd = srcs[stdin_src].fd, .events = POLLIN};
+	nnet = vg_syslog_server_pollfds(dt->srv, pfd + np, DETECT_POLLFDS - np);
+	if (poll(pfd, np + nnet, (int)wait) <= 0)
 		return;
-	vg_diag_format(d, msg, sizeof msg);
-	fprintf(stderr, "%s: %s\n", cli->prog, msg);
+	if (stdin_src >= 0 && pfd[0].revents) {
+		for (size_t i = 0; i < nsrc; i++) {
+			source *s = &srcs[i];
+			ssize_t n;
+			if (s->follow || s->eof)
+				continue;
+			n = source_read(dt, s);
+			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+				source_drain(dt, s, true);
+				s->eof = true;
+			}
+		}
+	}
+	if (nnet)
+		vg_syslog_server_serve(dt->srv, pfd + np, nnet, (int64_t)time(NULL), &io, &dt->net);
 }
 
 int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 {
-	char **rules = calloc((size_t)argc + 1, sizeof(char *)), **maps = calloc((size_t)argc + 1, sizeof(char *));
-	char **fps = calloc((size_t)argc + 1, sizeof(char *));
+	/* one block of option slots: rules, maps, iocs, ifields, fingerprints, udp, tcp */
+	char **slots = calloc(7 * ((size_t)argc + 1), sizeof(char *)), **fps = NULL, **udp = NULL, **tcp = NULL;
 	source *srcs = calloc((size_t)argc + 2, sizeof(source));
-	size_t nrules = 0, nmaps = 0, nfps = 0, nsrc = 0, nfollow = 0;
-	detect dt = {.cli = cli, .batch_max = DETECT_BATCH_DEFAULT, .flush_ms = DETECT_FLUSH_MS_DEFAULT};
-	vg_load_report rep = {.problem = print_problem, .ctx = cli};
-	struct sigaction sa, old_int, old_term;
+	size_t nfps = 0, nsrc = 0, nfollow = 0, nudp = 0, ntcp = 0;
+	detect dt = {.cli = cli, .batch_max = DETECT_BATCH_DEFAULT, .flush_ms = DETECT_FLUSH_MS_DEFAULT,
+		     .ioc_poll_ms = DETECT_IOC_POLL_DEFAULT * 1000};
+	struct sigaction sa, old_int, old_term, old_hup;
 	bool from_start = false, use_stdin = false, sig_set = false;
-	int rc = VG_EXIT_OK, c;
+	int rc = VG_EXIT_OK, c, stdin_src = -1;
+	long long v;
 	vg_diag d;
 	vg_err e;
 	vg_diag_clear(&d);
-	stop_flag = 0;
-	if (!rules || !maps || !fps || !srcs) {
+	stop_flag = reload_flag = 0;
+	if (!slots || !srcs) {
 		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 		goto out;
 	}
+	char ***lists[] = {&dt.rules, &dt.maps, &dt.iocs, &dt.ifields, &fps, &udp, &tcp};
+	for (size_t i = 0; i < 7; i++)
+		*lists[i] = slots + i * ((size_t)argc + 1);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:m:F:p:b:l:s", detect_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:m:F:p:b:l:si:", detect_opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': rules[nrules++] = optarg; break;
-		case 'm': maps[nmaps++] = optarg; break;
+		case 'r': dt.rules[dt.nrules++] = optarg; break;
+		case 'm': dt.maps[dt.nmaps++] = optarg; break;
+		case 'i': dt.iocs[dt.niocs++] = optarg; break;
+		case 'I': dt.ifields[dt.nifields++] = optarg; break;
+		case 'P': dt.platform_iocs = true; break;
 		case 'p': fps[nfps++] = optarg; break;
 		case 's': from_start = true; break;
+		case 'U': udp[nudp++] = optarg; break;
+		case 'T': tcp[ntcp++] = optarg; break;
+		case 'f':
+			if (!vg_input_format_parse(optarg, &dt.format)) {
+				fprintf(stderr, "%s: --format: auto, json or syslog\n", cli->prog);
+				rc = VG_EXIT_USAGE;
+				goto out;
+			}
+			break;
 		case 'F':
 			if (nfollow == DETECT_FOLLOW_MAX) {
 				fprintf(stderr, "%s: at most %d --follow files\n", cli->prog, DETECT_FOLLOW_MAX);
@@ -339,59 +690,29 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 			nfollow++;
 			break;
 		case 'b':
-		case 'l': {
-			char *end;
-			long long v = strtoll(optarg, &end, 10);
-			if (*end || v < 1 || v > (c == 'b' ? DETECT_BATCH_MAX : 60000)) {
-				fprintf(stderr, "%s: --%s must be between 1 and %d\n", cli->prog, c == 'b' ? "batch" : "flush-ms",
-					c == 'b' ? DETECT_BATCH_MAX : 60000);
+		case 'l':
+		case 'o':
+			if (!number_opt(cli, c == 'b' ? "batch" : c == 'l' ? "flush-ms" : "ioc-poll", optarg,
+					c == 'b' ? DETECT_BATCH_MAX : c == 'l' ? 60000 : 86400, &v)) {
 				rc = VG_EXIT_USAGE;
 				goto out;
 			}
 			if (c == 'b')
 				dt.batch_max = (size_t)v;
-			else
+			else if (c == 'l')
 				dt.flush_ms = v;
+			else
+				dt.ioc_poll_ms = v * 1000;
 			break;
-		}
 		default: rc = vg_cli_usage(cli, NULL, "detect"); goto out;
 		}
 	}
-	if (!nrules) {
-		fprintf(stderr, "%s: detect: give at least one -r RULES\n", cli->prog);
+	if (!dt.nrules && !dt.niocs && !dt.platform_iocs) {
+		fprintf(stderr, "%s: detect: give at least one -r RULES, -i IOCS or --platform-iocs\n", cli->prog);
 		rc = vg_cli_usage(cli, NULL, "detect");
 		goto out;
 	}
 	if (!(dt.pend = calloc(dt.batch_max, sizeof *dt.pend))) {
-		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
-		goto out;
-	}
-	/* the ruleset */
-	if (!(dt.rs = vg_ruleset_new())) {
-		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
-		goto out;
-	}
-	for (size_t i = 0; i < nmaps; i++)
-		if ((e = vg_ruleset_load_mapping(dt.rs, maps[i], &d))) {
-			rc = vg_cli_fail(cli, e, &d);
-			goto out;
-		}
-	for (size_t i = 0; i < nrules; i++)
-		if ((e = vg_ruleset_load_path(dt.rs, rules[i], &rep))) {
-			vg_diag_set(&d, e, NULL, "cannot read rules from %s", rules[i]);
-			rc = vg_cli_fail(cli, e, &d);
-			goto out;
-		}
-	if ((e = vg_ruleset_compile(dt.rs, &d))) {
-		rc = vg_cli_fail(cli, e, &d);
-		goto out;
-	}
-	if (rep.loaded == 0) {
-		vg_diag_set(&d, VG_ERR_INVALID, "rules", "no detection rule loaded (%zu refused)", rep.rejected);
-		rc = vg_cli_fail(cli, VG_ERR_INVALID, &d);
-		goto out;
-	}
-	if (!(dt.sc = vg_detect_scratch_new(dt.rs))) {
 		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 		goto out;
 	}
@@ -408,20 +729,54 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 		}
 	if ((rc = vg_cli_open_db(cli, &dt.db)))
 		goto out;
+	/* the ruleset (after the database: the platform's IOCs come from it) */
+	dt.data_version = vg_db_data_version(dt.db);
+	if ((e = build(&dt, &dt.rs, &dt.gen, &d))) {
+		rc = vg_cli_fail(cli, e, &d);
+		goto out;
+	}
+	if (!(dt.sc = vg_detect_scratch_new(dt.rs))) {
+		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+		goto out;
+	}
+	vg_detect_scratch_set_ioc(dt.sc, on_ioc_hit, &dt);
+	for (size_t i = 0; !cli->quiet && i < vg_ruleset_problem_count(dt.rs); i++) {
+		char msg[800];
+		vg_diag_format(vg_ruleset_problem(dt.rs, i), msg, sizeof msg);
+		fprintf(stderr, "%s: detect: %s\n", cli->prog, msg);
+	}
+	if (vg_ruleset_corr_count(dt.rs)) {
+		if (!(dt.corr = vg_corr_state_new(dt.rs))) {
+			rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+			goto out;
+		}
+		vg_corr_state_use_wall_clock(dt.corr, true); /* syslog lines without a time: arrival time */
+	}
 	if ((e = vg_registry_new(&dt.reg))) {
 		rc = vg_cli_fail(cli, e, NULL);
 		goto out;
 	}
+	/* the listeners: a bad address or a port in use is fatal at start */
+	if ((nudp || ntcp) && (e = vg_syslog_server_new(&dt.srv))) {
+		rc = vg_cli_fail(cli, e, NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < nudp + ntcp; i++)
+		if ((e = vg_syslog_server_listen(dt.srv, i >= nudp, i < nudp ? udp[i] : tcp[i - nudp], &d))) {
+			rc = vg_cli_fail(cli, e, &d);
+			goto out;
+		}
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_int);
 	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
 	sig_set = true;
-	dt.last_flush_ms = (int64_t)(vg_time_mono_ns() / 1000000);
+	dt.last_flush_ms = dt.last_poll_ms = (int64_t)(vg_time_mono_ns() / 1000000);
 	/* positional inputs: read once (any format the hunt reads); "-" = stdin, followed */
 	for (int i = optind; i < argc && !stop_flag && !dt.failed; i++) {
-		vg_input_opts io = {.record = on_record, .problem = on_input_problem, .ctx = &dt, .progress = NULL};
+		vg_input_opts io = input_opts(&dt);
 		vg_input_stats st = {0};
 		if (!strcmp(argv[i], "-")) {
 			use_stdin = true;
@@ -434,75 +789,78 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 			dt.errors++;
 		}
 	}
-	if (optind == argc && nfollow == 0)
+	if (optind == argc && nfollow == 0 && !dt.srv)
 		use_stdin = true;
-	if (use_stdin)
-		srcs[nsrc++] = (source){.path = "-", .fd = STDIN_FILENO};
+	if (use_stdin) {
+		stdin_src = (int)nsrc;
+		srcs[nsrc++] = (source){.path = "-", .fd = STDIN_FILENO, .fmt = dt.format};
+	}
 	for (size_t i = 0; i < nsrc; i++)
 		if (srcs[i].follow)
-			source_open(&srcs[i], !from_start);
-	/* the loop: until stopped, or until standard input ends when nothing is followed */
-	while (!stop_flag && !dt.failed && nsrc > 0) {
-		struct pollfd pfd = {.fd = -1, .events = POLLIN};
+			source_open(&dt, &srcs[i], !from_start);
+	/* the loop: until stopped, or until standard input ends when nothing else is live */
+	while (!stop_flag && !dt.failed) {
 		int64_t now, wait;
-		bool live = nfollow > 0;
+		bool live = nfollow > 0 || dt.srv;
 		for (size_t i = 0; i < nsrc; i++) {
 			source *s = &srcs[i];
 			if (s->follow) {
 				follow_check(&dt, s);
-				while (!stop_flag && !dt.failed && source_read(&dt, s) > 0)
+				while (!s->blob && !stop_flag && !dt.failed && source_read(&dt, s) > 0)
 					;
 			} else if (!s->eof) {
 				live = true;
-				pfd.fd = s->fd;
 			}
 		}
 		if (!live)
 			break;
+		if (stdin_src >= 0 && srcs[stdin_src].eof)
+			stdin_src = -1;
 		now = (int64_t)(vg_time_mono_ns() / 1000000);
+		if (reload_flag) {
+			reload_flag = 0;
+			reload(&dt, "SIGHUP");
+		}
+		poll_iocs(&dt, now);
 		if (dt.npend && now - dt.last_flush_ms >= dt.flush_ms)
 			flush(&dt);
 		wait = dt.npend ? dt.flush_ms - (now - dt.last_flush_ms) : 1000;
-		if (nfollow && wait > 250)
+		if ((nfollow || dt.platform_iocs) && wait > 250)
 			wait = 250;
 		if (wait < 1)
 			wait = 1;
-		if (poll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0 ? 1 : 0, (int)wait) > 0 && pfd.fd >= 0) {
-			for (size_t i = 0; i < nsrc; i++) {
-				source *s = &srcs[i];
-				ssize_t n;
-				if (s->follow || s->eof)
-					continue;
-				n = source_read(&dt, s);
-				if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-					source_drain(&dt, s, true);
-					s->eof = true;
-				}
-			}
-		}
+		wait_and_serve(&dt, srcs, nsrc, stdin_src, wait);
 	}
 	for (size_t i = 0; i < nsrc; i++)
 		if (srcs[i].len)
 			source_drain(&dt, &srcs[i], true);
+	if (dt.corr && !dt.failed) /* end of input: windows decided on close (lt, lte, eq, neq) */
+		vg_corr_flush(dt.corr, on_corr_hit, &dt);
 	if (!dt.failed && flush(&dt))
 		rc = VG_EXIT_FAIL;
 	if (dt.failed)
 		rc = VG_EXIT_FAIL;
 	if (!cli->quiet) {
 		if (cli->json)
-			printf("{\"events\":%" PRIu64 ",\"hits\":%" PRIu64 ",\"alerts_created\":%" PRIu64
-			       ",\"alerts_deduplicated\":%" PRIu64 ",\"batches\":%" PRIu64 ",\"errors\":%" PRIu64 "}\n",
-			       dt.events, dt.hits, dt.alerts_new, dt.alerts_bumped, dt.batches, dt.errors);
+			printf("{\"events\":%" PRIu64 ",\"hits\":%" PRIu64 ",\"correlation_hits\":%" PRIu64
+			       ",\"ioc_hits\":%" PRIu64
+			       ",\"alerts_created\":%" PRIu64 ",\"alerts_deduplicated\":%" PRIu64
+			       ",\"batches\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"reloads\":%" PRIu64
+			       ",\"reload_failures\":%" PRIu64 ",\"syslog_messages\":%" PRIu64
+			       ",\"syslog_malformed\":%" PRIu64 "}\n",
+			       dt.events, dt.hits, dt.corr_hits, dt.ioc_hits, dt.alerts_new, dt.alerts_bumped, dt.batches, dt.errors,
+			       dt.reloads, dt.reload_failures, dt.net.messages, dt.net.malformed);
 		else
 			fprintf(stderr,
-				"%s: detect: %" PRIu64 " events, %" PRIu64 " hits, %" PRIu64 " new alerts, %" PRIu64
-				" deduplicated, %" PRIu64 " errors\n",
-				cli->prog, dt.events, dt.hits, dt.alerts_new, dt.alerts_bumped, dt.errors);
+				"%s: detect: %" PRIu64 " events, %" PRIu64 " hits, %" PRIu64 " IOC hits, %" PRIu64
+				" new alerts, %" PRIu64 " deduplicated, %" PRIu64 " errors\n",
+				cli->prog, dt.events, dt.hits, dt.ioc_hits, dt.alerts_new, dt.alerts_bumped, dt.errors);
 	}
 out:
 	if (sig_set) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
 	}
 	for (size_t i = 0; srcs && i < nsrc; i++) {
 		if (srcs[i].follow)
@@ -512,15 +870,15 @@ out:
 	for (size_t i = 0; dt.pend && i < dt.npend; i++)
 		pending_free(&dt.pend[i]);
 	free(dt.pend);
+	vg_syslog_server_free(dt.srv);
 	vg_registry_free(dt.reg);
 	if (dt.db)
 		vg_db_close(dt.db);
 	vg_alerts_cfg_free(dt.acfg);
+	vg_corr_state_free(dt.corr);
 	vg_detect_scratch_free(dt.sc);
 	vg_ruleset_free(dt.rs);
-	free(rules);
-	free(maps);
-	free(fps);
+	free(slots);
 	free(srcs);
 	return rc;
 }

@@ -4,7 +4,10 @@
  *
  * The main thread reads and splits the inputs into batches of records; the
  * workers match them (each with its own scratch) and write hits under one
- * lock. Output: a readable table on a terminal, else JSON lines (or CSV with
+ * lock. Hits of rules that correlation rules reference are copied
+ * (vg_corr_event) and fed to the one correlation state batch after batch in
+ * input order, so that correlation windows see the events in the order they
+ * were read whatever the number of threads. Output: a readable table on a terminal, else JSON lines (or CSV with
  * --format csv). Every hit carries the rule's id, title, level, author (the
  * Detection Rule License requires it), tags, the fields that matched and the
  * event. */
@@ -38,6 +41,7 @@ typedef enum { FMT_TABLE, FMT_JSONL, FMT_CSV } out_format;
 
 typedef struct batch {
 	struct batch *next;
+	uint64_t seq; /* dequeue order = input order: correlations are fed in it */
 	vg_buf data; /* records back to back */
 	size_t n;
 	size_t off[HUNT_BATCH_RECORDS], len[HUNT_BATCH_RECORDS];
@@ -59,10 +63,20 @@ typedef struct hunt {
 	uint64_t events, bad_events, hits, ioc_hits;
 	uint64_t ioc_by_type[VG_IOC__COUNT];
 	uint64_t *rule_hits; /* per rule */
+	/* correlation rules: one state fed by the workers under corr_lock, batch
+	 * after batch in input order (corr_turn: the next batch to feed) */
+	vg_corr_state *corr;
+	pthread_mutex_t corr_lock;
+	pthread_cond_t corr_cv;
+	uint64_t next_seq, corr_turn;
+	uint64_t *corr_rule_hits; /* per correlation rule (under corr_lock) */
+	uint64_t corr_hits, silent_hits;
 	uint64_t total_bytes;
 	vg_input_stats st;
 	uint64_t start_ns, last_draw_ns;
 	bool tty_progress;
+	bool progress_shown; /* a progress line is on the terminal (under lock) */
+	bool out_tty;        /* hits go to the same terminal */
 	bool header_done;
 } hunt;
 
@@ -105,6 +119,9 @@ typedef struct worker_ctx {
 	uint64_t *rule_hits;
 	uint64_t hits, ioc_hits;
 	uint64_t ioc_by_type[VG_IOC__COUNT];
+	uint64_t corr_hits, silent_hits;
+	vg_corr_event **cev; /* this batch's hits for the correlations, fed in turn */
+	size_t ncev, capcev;
 } worker_ctx;
 
 static void format_hit(worker_ctx *w, const vg_hit *hit)
@@ -187,9 +204,138 @@ static void format_hit(worker_ctx *w, const vg_hit *hit)
 	}
 }
 
+static void put_tags(vg_buf *b, const vg_rule_info *r, bool json)
+{
+	for (size_t i = 0; i < r->ntags; i++) {
+		if (json) {
+			if (i)
+				vg_buf_putc(b, ',');
+			put_json_str(b, r->tags[i], strlen(r->tags[i]));
+		} else {
+			vg_buf_printf(b, "%s%s", i ? " " : "", r->tags[i]);
+		}
+	}
+}
+
+static const char *rule_ref(const vg_rule_info *r)
+{
+	return r->id[0] ? r->id : r->name[0] ? r->name : r->title;
+}
+
+/* A correlation hit: JSON lines {"correlation":{...}}, a CSV row with source
+ * "correlation:TYPE" and record = the event count, or a table entry. */
+static void format_corr_hit(worker_ctx *w, const vg_corr_hit *hit)
+{
+	const vg_rule_info *r = hit->rule;
+	vg_buf *b = &w->line;
+	char first[VG_TIME_STRLEN], last[VG_TIME_STRLEN];
+	vg_time_format(hit->first_ms, first, sizeof(first), true);
+	vg_time_format(hit->last_ms, last, sizeof(last), true);
+	switch (w->h->fmt) {
+	case FMT_JSONL:
+		vg_buf_puts(b, "{\"correlation\":{\"id\":");
+		put_json_str(b, r->id, strlen(r->id));
+		vg_buf_puts(b, ",\"name\":");
+		put_json_str(b, r->name, strlen(r->name));
+		vg_buf_puts(b, ",\"title\":");
+		put_json_str(b, r->title, strlen(r->title));
+		vg_buf_printf(b, ",\"level\":\"%s\",\"author\":", vg_level_name(r->level));
+		put_json_str(b, r->author, strlen(r->author));
+		vg_buf_puts(b, ",\"tags\":[");
+		put_tags(b, r, true);
+		vg_buf_puts(b, "],\"file\":");
+		put_json_str(b, r->file, strlen(r->file));
+		vg_buf_printf(b, ",\"type\":\"%s\",\"group\":{", hit->type);
+		for (size_t i = 0; i < hit->ngroup; i++) {
+			if (i)
+				vg_buf_putc(b, ',');
+			put_json_str(b, hit->group[i].name, strlen(hit->group[i].name));
+			vg_buf_putc(b, ':');
+			put_json_str(b, hit->group[i].value, hit->group[i].value_len);
+		}
+		vg_buf_printf(b, "},\"count\":%llu,\"value\":%.15g,\"first\":\"%s\",\"last\":\"%s\",\"rules\":[",
+			      (unsigned long long)hit->count, hit->value, first, last);
+		for (size_t i = 0; i < hit->nrules; i++) {
+			const char *id = rule_ref(hit->rules[i]);
+			if (i)
+				vg_buf_putc(b, ',');
+			put_json_str(b, id, strlen(id));
+		}
+		vg_buf_puts(b, "]}}\n");
+		break;
+	case FMT_CSV: {
+		vg_buf t;
+		vg_buf_init(&t, 0);
+		put_csv(b, r->id, strlen(r->id));
+		vg_buf_putc(b, ',');
+		put_csv(b, r->title, strlen(r->title));
+		vg_buf_printf(b, ",%s,", vg_level_name(r->level));
+		put_csv(b, r->author, strlen(r->author));
+		vg_buf_putc(b, ',');
+		put_tags(&t, r, false);
+		put_csv(b, t.data ? t.data : "", t.len);
+		vg_buf_printf(b, ",\"correlation:%s\",%llu,", hit->type, (unsigned long long)hit->count);
+		vg_buf_reset(&t);
+		for (size_t i = 0; i < hit->ngroup; i++)
+			vg_buf_printf(&t, "%s=%.*s; ", hit->group[i].name, (int)hit->group[i].value_len, hit->group[i].value);
+		vg_buf_printf(&t, "value=%.15g; first=%s; last=%s; rules=", hit->value, first, last);
+		for (size_t i = 0; i < hit->nrules; i++)
+			vg_buf_printf(&t, "%s%s", i ? " " : "", rule_ref(hit->rules[i]));
+		put_csv(b, t.data, t.len);
+		vg_buf_fini(&t);
+		vg_buf_putc(b, '\n');
+		break;
+	}
+	case FMT_TABLE:
+		vg_buf_printf(b, "%-8s %-60.60s correlation %s\n", vg_level_name(r->level), r->title, hit->type);
+		for (size_t i = 0; i < hit->ngroup; i++)
+			vg_buf_printf(b, "         %s: %.*s\n", hit->group[i].name,
+				      (int)(hit->group[i].value_len > 100 ? 100 : hit->group[i].value_len), hit->group[i].value);
+		vg_buf_printf(b, "         %llu events, value %.15g, %s .. %s\n", (unsigned long long)hit->count, hit->value,
+			      first, last);
+		vg_buf_puts(b, "         rules:");
+		for (size_t i = 0; i < hit->nrules; i++)
+			vg_buf_printf(b, " %s", rule_ref(hit->rules[i]));
+		vg_buf_printf(b, "\n         correlation %s by %.60s\n", rule_ref(r), r->author);
+		break;
+	}
+}
+
+/* Called under corr_lock (or after the workers ended, for the flush). */
+static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
+{
+	worker_ctx *w = ctx;
+	w->h->corr_rule_hits[hit->rule->index]++;
+	if (hit->rule->correlation_only)
+		return; /* a link of a chain whose outer correlation says generate: false */
+	w->corr_hits++;
+	format_corr_hit(w, hit);
+}
+
 static void on_hit(void *ctx, const vg_hit *hit)
 {
 	worker_ctx *w = ctx;
+	hunt *h = w->h;
+	if (hit->rule->feeds_correlation && h->corr) {
+		/* copied now, fed when the batch's turn comes (input order) */
+		vg_corr_event *ev = vg_corr_event_new(h->rs, w->sc, hit);
+		if (ev && w->ncev == w->capcev) {
+			size_t nc = w->capcev ? w->capcev * 2 : 64;
+			vg_corr_event **n = realloc(w->cev, nc * sizeof(*n));
+			if (n) {
+				w->cev = n;
+				w->capcev = nc;
+			}
+		}
+		if (ev && w->ncev < w->capcev)
+			w->cev[w->ncev++] = ev;
+		else
+			vg_corr_event_free(ev);
+	}
+	if (hit->rule->correlation_only) {
+		w->silent_hits++; /* referenced by correlations without generate: true */
+		return;
+	}
 	w->rule_hits[hit->rule->index]++;
 	w->hits++;
 	format_hit(w, hit);
@@ -274,13 +420,14 @@ static void *worker(void *arg)
 {
 	worker_ctx *w = arg;
 	hunt *h = w->h;
-	uint64_t events = 0, bad = 0, reported_hits = 0, reported_ioc = 0;
+	uint64_t events = 0, bad = 0, reported_hits = 0, reported_ioc = 0, reported_corr = 0;
 	for (;;) {
 		pthread_mutex_lock(&h->lock);
 		while (!h->head && !h->done)
 			pthread_cond_wait(&h->more, &h->lock);
 		batch *b = h->head;
 		if (b) {
+			b->seq = h->next_seq++;
 			h->head = b->next;
 			if (!h->head)
 				h->tail = NULL;
@@ -306,7 +453,26 @@ static void *worker(void *arg)
 						(unsigned long long)b->number[i], d.message);
 			}
 		}
+		if (h->corr) {
+			/* every batch takes its turn, with or without hits to feed */
+			pthread_mutex_lock(&h->corr_lock);
+			while (h->corr_turn != b->seq)
+				pthread_cond_wait(&h->corr_cv, &h->corr_lock);
+			for (size_t i = 0; i < w->ncev; i++) {
+				vg_corr_feed_event(h->corr, w->cev[i], on_corr_hit, w);
+				vg_corr_event_free(w->cev[i]);
+			}
+			w->ncev = 0;
+			h->corr_turn++;
+			pthread_cond_broadcast(&h->corr_cv);
+			pthread_mutex_unlock(&h->corr_lock);
+		}
 		pthread_mutex_lock(&h->lock);
+		if (w->line.len && h->progress_shown && h->out_tty) {
+			fputs("\r\033[K", stderr); /* the hits replace the progress line */
+			fflush(stderr);
+			h->progress_shown = false;
+		}
 		if (w->line.len)
 			fwrite(w->line.data, 1, w->line.len, h->out);
 		h->events += events;
@@ -315,6 +481,8 @@ static void *worker(void *arg)
 		reported_hits = w->hits;
 		h->ioc_hits += w->ioc_hits - reported_ioc;
 		reported_ioc = w->ioc_hits;
+		h->corr_hits += w->corr_hits - reported_corr;
+		reported_corr = w->corr_hits;
 		events = bad = 0;
 		pthread_mutex_unlock(&h->lock);
 		vg_buf_fini(&b->data);
@@ -325,6 +493,8 @@ static void *worker(void *arg)
 
 /* ---- reading ---- */
 
+/* On a terminal (stderr), at most five times a second: bytes read (of the
+ * total when the inputs are files), the rate in MB/s and events/s, hits. */
 static void draw_progress(hunt *h, bool final)
 {
 	uint64_t now = vg_time_mono_ns();
@@ -332,23 +502,33 @@ static void draw_progress(hunt *h, bool final)
 		return;
 	h->last_draw_ns = now;
 	double secs = (double)(now - h->start_ns) / 1e9;
-	uint64_t ev;
+	uint64_t ev, hits;
 	pthread_mutex_lock(&h->lock);
 	ev = h->events;
-	pthread_mutex_unlock(&h->lock);
-	double pct = h->total_bytes ? 100.0 * (double)h->st.bytes / (double)h->total_bytes : 0;
-	if (pct > 100)
-		pct = 100;
-	int filled = (int)(pct / 100 * 24);
-	char bar[25];
-	for (int i = 0; i < 24; i++)
-		bar[i] = i < filled ? '=' : ' ';
-	bar[24] = 0;
-	fprintf(stderr, "\rhunt [%s] %5.1f%%  %.1f/%.1f MB  %.0f events/s  %llu hits   ", bar, pct,
-		(double)h->st.bytes / 1e6, (double)h->total_bytes / 1e6, secs > 0 ? (double)ev / secs : 0,
-		(unsigned long long)h->hits);
+	hits = h->hits + h->ioc_hits + h->corr_hits;
+	h->progress_shown = !final;
+	/* \r and erase the line: hits written to the same terminal start clean */
+	fputs("\r\033[K", stderr);
+	double mb = (double)h->st.bytes / 1e6, mbps = secs > 0 ? mb / secs : 0, evps = secs > 0 ? (double)ev / secs : 0;
+	if (h->total_bytes) {
+		double pct = 100.0 * (double)h->st.bytes / (double)h->total_bytes;
+		if (pct > 100)
+			pct = 100;
+		int filled = (int)(pct / 100 * 24);
+		char bar[25];
+		for (int i = 0; i < 24; i++)
+			bar[i] = i < filled ? '=' : ' ';
+		bar[24] = 0;
+		fprintf(stderr, "hunt [%s] %5.1f%%  %.1f/%.1f MB  %.1f MB/s  %.0f events/s  %llu hits", bar, pct, mb,
+			(double)h->total_bytes / 1e6, mbps, evps, (unsigned long long)hits);
+	} else {
+		fprintf(stderr, "hunt %.1f MB  %.1f MB/s  %.0f events/s  %llu hits", mb, mbps, evps,
+			(unsigned long long)hits);
+	}
 	if (final)
 		fputc('\n', stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&h->lock);
 }
 
 static void flush_batch(hunt *h)
@@ -466,7 +646,15 @@ static int load_mappings(vg_cli *cli, vg_ruleset *rs, char **maps, size_t nmaps,
 	vg_err e;
 	*routed = false;
 	for (size_t i = 0; i < nmaps; i++) {
-		if ((e = vg_ruleset_load_mapping(rs, maps[i], &d)))
+		char *path = vg_cli_mapping_path(maps[i]);
+		if (!path) {
+			fprintf(stderr, "%s: --mapping %s: no such mapping (a file, or a name among the installed ones)\n",
+				cli->prog, maps[i]);
+			return VG_EXIT_USAGE;
+		}
+		e = vg_ruleset_load_mapping(rs, path, &d);
+		free(path);
+		if (e)
 			return vg_cli_fail(cli, e, &d);
 		*routed = true;
 	}
@@ -655,9 +843,24 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 	}
 	vg_ruleset_stats rst;
 	vg_ruleset_stats_get(h.rs, &rst);
+	size_t ncorr = vg_ruleset_corr_count(h.rs), corr_inactive = 0;
+	for (size_t i = 0; i < vg_ruleset_problem_count(h.rs); i++)
+		print_rule_problem(&l, vg_ruleset_problem(h.rs, i));
+	for (size_t i = 0; i < ncorr; i++)
+		corr_inactive += !vg_ruleset_corr_rule(h.rs, i)->active;
 	if (!cli->quiet && nrules)
 		fprintf(stderr, "%s: %zu rules loaded (%zu active for the mappings), %zu rejected, %zu warnings\n", cli->prog,
 			rep.loaded, rst.active, rep.rejected, rep.warnings);
+	if (!cli->quiet && ncorr)
+		fprintf(stderr, "%s: %zu correlation rules (%zu cannot run)\n", cli->prog, ncorr, corr_inactive);
+	if (ncorr) {
+		h.corr = vg_corr_state_new(h.rs);
+		h.corr_rule_hits = calloc(ncorr, sizeof(uint64_t));
+		if (!h.corr || !h.corr_rule_hits) {
+			rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+			goto out;
+		}
+	}
 	if (!cli->quiet && niocs) {
 		vg_ioc_stats ist;
 		vg_ioc_stats_get(h.rs, &ist);
@@ -675,6 +878,8 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	pthread_mutex_init(&h.lock, NULL);
+	pthread_mutex_init(&h.corr_lock, NULL);
+	pthread_cond_init(&h.corr_cv, NULL);
 	pthread_cond_init(&h.more, NULL);
 	pthread_cond_init(&h.room, NULL);
 	started = true;
@@ -695,6 +900,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 		fputs("rule_id,title,level,author,tags,source,record,matched\n", h.out);
 	/* read */
 	h.tty_progress = isatty(STDERR_FILENO) && !cli->quiet && getenv("VIGIE_NO_PROGRESS") == NULL;
+	h.out_tty = isatty(STDOUT_FILENO);
 	h.start_ns = vg_time_mono_ns();
 	vg_input_opts io = {.record = on_record, .problem = on_input_problem, .ctx = &h, .progress = on_input_progress};
 	int ninputs = argc - optind;
@@ -718,12 +924,26 @@ out:
 		pthread_mutex_unlock(&h.lock);
 		for (size_t i = 0; i < nstarted; i++)
 			pthread_join(tids[i], NULL);
+		if (h.corr) {
+			/* end of input: windows decided on close (lt, lte, eq, neq) */
+			worker_ctx fw = {.h = &h, .source = ""};
+			vg_buf_init(&fw.line, 0);
+			vg_corr_flush(h.corr, on_corr_hit, &fw);
+			if (fw.line.len)
+				fwrite(fw.line.data, 1, fw.line.len, h.out);
+			h.corr_hits += fw.corr_hits;
+			vg_buf_fini(&fw.line);
+		}
 		for (size_t i = 0; i < nthreads; i++) {
+			h.silent_hits += w[i].silent_hits;
 			for (size_t k = 0; w[i].rule_hits && k < vg_ruleset_count(h.rs); k++)
 				h.rule_hits[k] += w[i].rule_hits[k];
 			for (int k = 0; k < VG_IOC__COUNT; k++)
 				h.ioc_by_type[k] += w[i].ioc_by_type[k];
 			free(w[i].rule_hits);
+			for (size_t k = 0; k < w[i].ncev; k++)
+				vg_corr_event_free(w[i].cev[k]);
+			free(w[i].cev);
 			vg_buf_fini(&w[i].line);
 			vg_detect_scratch_free(w[i].sc);
 		}
@@ -758,6 +978,26 @@ out:
 				fprintf(s, "  %8llu  %-13s %s (%s)\n", (unsigned long long)h.rule_hits[k], vg_level_name(ri->level),
 					ri->title, ri->id);
 			}
+			if (h.corr) {
+				vg_corr_stats cst;
+				vg_corr_stats_get(h.corr, &cst);
+				fprintf(s, "%llu correlation hits", (unsigned long long)h.corr_hits);
+				if (h.silent_hits)
+					fprintf(s, " (from %llu hits of rules that only feed correlations, not shown)",
+						(unsigned long long)h.silent_hits);
+				if (cst.late || cst.evicted || cst.overflow)
+					fprintf(s, "; dropped: %llu late events, %llu groups over the limit, %llu events over the window limit",
+						(unsigned long long)cst.late, (unsigned long long)cst.evicted,
+						(unsigned long long)cst.overflow);
+				fputc('\n', s);
+				for (size_t k = 0; k < vg_ruleset_corr_count(h.rs); k++) {
+					const vg_rule_info *ri = vg_ruleset_corr_rule(h.rs, k);
+					if (h.corr_rule_hits[k])
+						fprintf(s, "  %8llu  %-13s %s (%s, %s%s)\n", (unsigned long long)h.corr_rule_hits[k],
+							vg_level_name(ri->level), ri->title, vg_ruleset_corr_type(h.rs, k), rule_ref(ri),
+							ri->correlation_only ? ", feeds another correlation" : "");
+				}
+			}
 			if (niocs) {
 				fprintf(s, "%llu IOC hits:", (unsigned long long)h.ioc_hits);
 				for (int k = 1; k < VG_IOC__COUNT; k++)
@@ -768,6 +1008,8 @@ out:
 			}
 		}
 		pthread_mutex_destroy(&h.lock);
+		pthread_mutex_destroy(&h.corr_lock);
+		pthread_cond_destroy(&h.corr_cv);
 		pthread_cond_destroy(&h.more);
 		pthread_cond_destroy(&h.room);
 	}
@@ -776,6 +1018,8 @@ out:
 		free(h.cur);
 	}
 	free(h.rule_hits);
+	free(h.corr_rule_hits);
+	vg_corr_state_free(h.corr);
 	free(w);
 	free(tids);
 	vg_ruleset_free(h.rs);
@@ -837,7 +1081,19 @@ int vg_cmd_rules_check(vg_cli *cli, int argc, char **argv)
 		rc = vg_cli_fail(cli, e, &d);
 		goto out;
 	}
-	size_t inactive = 0;
+	size_t inactive = 0, ncorr = vg_ruleset_corr_count(rs), corr_inactive = 0, corr_problems = 0;
+	for (size_t i = 0; i < vg_ruleset_problem_count(rs); i++) {
+		const vg_diag *pd = vg_ruleset_problem(rs, i);
+		print_rule_problem(&l, pd);
+		corr_problems += pd->code != VG_OK;
+	}
+	for (size_t i = 0; i < ncorr; i++) {
+		const vg_rule_info *ci = vg_ruleset_corr_rule(rs, i);
+		corr_inactive += !ci->active;
+		if (!cli->quiet && !cli->json)
+			printf("correlation %s: %s (%s)%s%s\n", vg_ruleset_corr_type(rs, i), ci->title, rule_ref(ci),
+			       ci->active ? "" : ": cannot run: ", ci->active ? "" : ci->inactive_reason);
+	}
 	for (size_t i = 0; i < vg_ruleset_count(rs); i++) {
 		const vg_rule_info *ri = vg_ruleset_rule(rs, i);
 		if (ri->active)
@@ -849,21 +1105,24 @@ int vg_cmd_rules_check(vg_cli *cli, int argc, char **argv)
 	vg_ruleset_stats st;
 	vg_ruleset_stats_get(rs, &st);
 	if (cli->json) {
-		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "files", (json_int_t)rep.files,
+		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "correlations",
+				      (json_int_t)ncorr, "correlations_inactive", (json_int_t)corr_inactive, "files",
+				      (json_int_t)rep.files,
 				      "documents", (json_int_t)rep.documents, "loaded", (json_int_t)rep.loaded, "filters",
 				      (json_int_t)rep.filters, "rejected", (json_int_t)rep.rejected, "warnings",
 				      (json_int_t)rep.warnings, "not_routed", (json_int_t)inactive, "prefiltered",
 				      (json_int_t)st.prefiltered, "regexes", (json_int_t)st.regexes);
 		vg_cli_print_json(j);
 	} else {
-		printf("%zu files, %zu documents: %zu rules loaded, %zu filters, %zu rejected, %zu warnings",
-		       rep.files, rep.documents, rep.loaded, rep.filters, rep.rejected, rep.warnings);
+		printf("%zu files, %zu documents: %zu rules loaded, %zu filters, %zu correlations (%zu cannot run), "
+		       "%zu rejected, %zu warnings",
+		       rep.files, rep.documents, rep.loaded, rep.filters, ncorr, corr_inactive, rep.rejected, rep.warnings);
 		if (routed)
 			printf(", %zu not routed by the mappings", inactive);
 		printf("\n%zu rules behind the literal prefilter (%zu literals), %zu always evaluated, %zu regexes\n",
 		       st.prefiltered, st.literals, st.always, st.regexes);
 	}
-	if (rep.rejected)
+	if (rep.rejected || corr_problems)
 		rc = VG_EXIT_INVALID;
 out:
 	vg_ruleset_free(rs);

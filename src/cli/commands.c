@@ -72,17 +72,28 @@ const vg_cli_cmd vg_cli_commands[] = {
 	 "  --format FMT       table (default on a terminal), jsonl (default otherwise) or csv\n"
 	 "  -v, --verbose      also show rule warnings\n"
 	 "  INPUT: JSON lines, concatenated JSON, EVTX, gzip/zstd; folders recursively; '-' or none: stdin\n"},
-	{NULL, "detect", vg_cmd_detect, "-r RULES... [--mapping FILE] [--follow FILE]... [--fingerprint RULE=FIELDS]... [INPUT...|-]",
-	 "Run Sigma rules continuously and write the hits into the platform as alerts",
+	{NULL, "detect", vg_cmd_detect,
+	 "-r RULES... [-i IOCS...] [--platform-iocs] [--mapping FILE] [--follow FILE]... [--syslog-udp ADDR:PORT] "
+	 "[--syslog-tcp ADDR:PORT] [--fingerprint RULE=FIELDS]... [INPUT...|-]",
+	 "Run Sigma rules and indicators continuously and write the hits into the platform as alerts",
 	 "  -r, --rules PATH        rule file or folder (repeatable)\n"
+	 "  -i, --iocs PATH         indicator set (list, CSV, MISP, STIX; repeatable)\n"
+	 "  --ioc-fields FILE       which event fields hold which indicator type (default: detect/ioc/ioc-fields.yml)\n"
+	 "  --platform-iocs         match the platform's observables flagged as IOCs (not common); reloaded on change\n"
+	 "  --ioc-poll SECONDS      how often to look for changed platform IOCs (default 10)\n"
 	 "  --mapping FILE          field mapping and logsource routes (repeatable; none: no routing)\n"
-	 "  --follow FILE           follow a file like tail -F (reopened when rotated; repeatable)\n"
+	 "  --format FMT            input text format: auto (default: from the first line), json or syslog\n"
+	 "  --syslog-udp ADDR:PORT  receive syslog (RFC 3164/5424) over UDP; a port alone binds 127.0.0.1 (repeatable)\n"
+	 "  --syslog-tcp ADDR:PORT  receive syslog over TCP (octet counting or newline framing; repeatable)\n"
+	 "  --follow FILE           follow a file like tail -F (reopened when rotated; gzip/zstd/EVTX: read again\n"
+	 "                          when changed, new records only; repeatable)\n"
 	 "  --from-start            read followed files from their start (default: from their end)\n"
 	 "  --fingerprint R=F,F     fingerprint fields for rule R (id or title); default: alert_fingerprint_fields\n"
 	 "  --batch N               hits per transaction (default 500)\n"
 	 "  --flush-ms N            longest wait before a batch is written (default 1000)\n"
-	 "  INPUT: files read once first; '-' or no input and no --follow: standard input until it ends\n"
-	 "  Dedup window: alert_dedup_window (default 1h). SIGINT/SIGTERM: writes the pending batch and exits.\n"},
+	 "  INPUT: files read once first; '-', or no input, --follow or listener: standard input until it ends\n"
+	 "  Dedup window: alert_dedup_window (default 1h). SIGINT/SIGTERM: writes the pending batch and exits.\n"
+	 "  SIGHUP: reloads rules, mappings and indicators (a failed reload keeps the old ones).\n"},
 	{"rules", "check", vg_cmd_rules_check, "[--mapping FILE] RULES...",
 	 "Lint Sigma rules: list what cannot run and why (exit 5 if a rule is refused)",
 	 "  --mapping FILE  also list rules the mappings do not route\n"},

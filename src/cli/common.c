@@ -158,3 +158,26 @@ void vg_cli_audit_ctx(vg_audit_ctx *ac)
 	ac->ip = "";
 	ac->request_id = "";
 }
+
+char *vg_cli_mapping_path(const char *arg)
+{
+	static const char *const dirs[] = {"/etc/vigie/detect", "/etc/vigie/detect/available",
+					   "/usr/local/etc/vigie/detect", "/usr/local/etc/vigie/detect/available"};
+	const char *env = getenv("VIGIE_DETECT_MAPPINGS");
+	char *p = NULL;
+	if (strchr(arg, '/') || strstr(arg, ".yml") || strstr(arg, ".yaml") || !*arg)
+		return strdup(arg);
+	for (size_t i = 0; i < 2 + sizeof dirs / sizeof dirs[0]; i++) {
+		const char *dir = i == 0 ? env : i == 1 ? (env ? env : NULL) : dirs[i - 2];
+		const char *sub = i == 1 ? "/available" : "";
+		if (!dir)
+			continue;
+		if (asprintf(&p, "%s%s/%s.yml", dir, sub, arg) < 0)
+			return NULL;
+		if (access(p, R_OK) == 0)
+			return p;
+		free(p);
+		p = NULL;
+	}
+	return NULL;
+}

@@ -391,8 +391,12 @@ out:
 }
 
 /* VIGIE_* variables that are not configuration keys. */
-static const char *const env_ignored[] = {"CONFIG", "ADMIN_PASSWORD", "PASSWORD", "FAKE_NOW", "TEST_",
-					 "NO_PROGRESS", NULL};
+/* VIGIE_* variables that are not configuration keys: read by the commands
+ * that need them (hunt's mapping and IOC field defaults), by tests
+ * (SHARED, SOURCE_ROOT, TEST_*) or by setup (passwords). */
+static const char *const env_ignored[] = {"CONFIG",    "ADMIN_PASSWORD",  "PASSWORD",   "FAKE_NOW",
+					 "TEST_",     "NO_PROGRESS",     "SHARED",     "SOURCE_ROOT",
+					 "DETECT_",   "IOC_FIELDS",      NULL};
 
 vg_err vg_config_load_env(vg_config *c, char *const *envp, vg_diag *d)
 {

@@ -152,11 +152,39 @@
 #define VG_EVENT_PATH_MAX 1024
 /* Per-thread cache of event paths already mapped to rule fields. */
 #define VG_EVENT_PATH_CACHE_MAX 65536
+/* Per-thread cache of the routes an event takes, keyed by the values of the
+ * fields routes test (Channel, EventID, ...): a log has a few dozen distinct
+ * combinations; beyond this many the routes are computed per event. The key
+ * (those values) is bounded too: longer ones are not cached. */
+#define VG_DETECT_ROUTE_CACHE_MAX 4096
+#define VG_DETECT_ROUTE_KEY_MAX 512
 /* Backtracking steps one regex match may take (PCRE2 match limit): bounds a
  * catastrophic pattern from a hostile rule to milliseconds per event. */
 #define VG_SIGMA_REGEX_MATCH_LIMIT 1000000
 /* Mapping file (field renames, logsource routes). */
 #define VG_MAPPING_FILE_MAX (1024 * 1024)
+/* Correlation rules (sigma_corr.c). Rules one correlation references (the
+ * spec's examples list 1 to 3; a 64-bit mask tracks them), group-by fields
+ * and condition fields, and chains of correlations over correlations. */
+#define VG_CORR_REFS_MAX 64
+#define VG_CORR_GROUP_BY_MAX 16
+#define VG_CORR_CHAIN_DEPTH_MAX 8
+/* Longest timespan: pySigma accepts weeks; a year of events in one window
+ * is not a correlation any more (memory is bounded below in any case). */
+#define VG_CORR_TIMESPAN_MAX_S (366LL * 86400)
+/* Live windows per correlation rule (one per group-by value tuple): beyond,
+ * the least recently updated group is dropped (counted as evicted). 100,000
+ * users or hosts covers a large estate; each empty group is ~150 bytes. */
+#define VG_CORR_GROUPS_MAX 100000
+/* Events kept in one group's window: a threshold above it can never be
+ * reached (compile warns); beyond it the oldest events go (counted). */
+#define VG_CORR_GROUP_EVENTS_MAX 10000
+/* Events kept across all windows of one state (~40 bytes each): 2 million
+ * is ~80 MB; beyond, least recently updated groups are dropped. */
+#define VG_CORR_ENTRIES_MAX 2000000
+/* Bytes of a group-by or value_count value that count (longer values are
+ * cut: two values equal on their first 512 bytes are the same). */
+#define VG_CORR_VALUE_MAX 512
 
 /* ---- observables and correlation (src/observe) ---- */
 /* One observable value: URLs are the longest; browsers cope with ~2 KB URLs and
@@ -267,5 +295,22 @@
 #define VG_IOC_SOURCES_MAX 65535
 /* IOC hits reported for one event (a log line listing thousands of hashes). */
 #define VG_IOC_EVENT_HITS_MAX 256
+
+/* ---- syslog input (src/detect/syslog.c, syslog_net.c) ---- */
+/* One syslog message: RFC 5424 asks receivers for 2,048 bytes and allows more;
+ * a UDP datagram cannot exceed 64 KB, rsyslog's default is 8 KB. */
+#define VG_SYSLOG_MSG_MAX (64 * 1024)
+/* STRUCTURED-DATA elements and parameters (all elements together) of one
+ * message: real senders use one or two elements with a few parameters. */
+#define VG_SYSLOG_SD_MAX 32
+#define VG_SYSLOG_SD_PARAMS_MAX 128
+/* Concurrent TCP senders on one listener (each holds one message buffer). */
+#define VG_SYSLOG_TCP_CLIENTS_MAX 256
+/* When every TCP slot is taken, a new sender replaces the client idle the
+ * longest if it has sent nothing for this long (seconds): dead connections
+ * cannot keep live senders out, and a quiet rsyslog simply reconnects. */
+#define VG_SYSLOG_TCP_IDLE_EVICT_S 60
+/* Listening sockets of one vigie detect (--syslog-udp / --syslog-tcp). */
+#define VG_SYSLOG_LISTENERS_MAX 16
 
 #endif

@@ -11,6 +11,98 @@
 #include "core/limits.h"
 #include "detect/internal.h"
 
+/* JSON path cache: a trie of path nodes, one per (parent node, key), in an
+ * open-addressing table; looking a key up hashes the key alone, not the
+ * whole path. Node 0 is the root; PN_NONE marks a path past the cache's
+ * bound (VG_EVENT_PATH_CACHE_MAX), whose field id is then computed each time. */
+#define PN_NONE UINT32_MAX
+typedef struct pnode {
+	uint64_t hash;
+	uint32_t parent, keyoff, keylen;
+	int32_t fid;
+} pnode;
+
+typedef struct vg_pnodes {
+	pnode *nodes;
+	size_t n, cap;
+	uint32_t *tab; /* node index + 1, 0 = empty */
+	size_t tcap;   /* power of two, >= 2 * n */
+	vg_buf keys;
+} vg_pnodes;
+
+static void pnodes_free(vg_pnodes *pn)
+{
+	if (!pn)
+		return;
+	free(pn->nodes);
+	free(pn->tab);
+	vg_buf_fini(&pn->keys);
+	free(pn);
+}
+
+static inline uint64_t key_hash(uint32_t parent, const char *k, size_t n)
+{
+	uint64_t h = (parent + 1) * 0x9e3779b97f4a7c15ull ^ n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	if (i < n) { /* k is readable 8 bytes past n (the parser's path has slack) */
+		memcpy(&w, k + i, 8);
+		w &= ~0ull >> (64 - 8 * (n - i));
+		h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	return h * 0x94d049bb133111ebull ^ (h >> 29);
+}
+
+static inline bool key_eq(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			return false;
+	}
+	if (i < n) { /* both readable 8 bytes past n: the path's slack, the keys' padding */
+		uint64_t x, y;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		return ((x ^ y) & (~0ull >> (64 - 8 * (n - i)))) == 0;
+	}
+	return true;
+}
+
+static vg_err pnodes_grow(vg_pnodes *pn)
+{
+	size_t nt = pn->tcap ? pn->tcap * 2 : 256;
+	uint32_t *tab = calloc(nt, sizeof(uint32_t));
+	pnode *nodes = realloc(pn->nodes, nt / 2 * sizeof(pnode));
+	if (!tab || !nodes) {
+		free(tab);
+		if (nodes)
+			pn->nodes = nodes;
+		return VG_ERR_NOMEM;
+	}
+	pn->nodes = nodes;
+	pn->cap = nt / 2;
+	for (size_t i = 1; i < pn->n; i++) {
+		size_t j = pn->nodes[i].hash & (nt - 1);
+		while (tab[j])
+			j = (j + 1) & (nt - 1);
+		tab[j] = (uint32_t)i + 1;
+	}
+	free(pn->tab);
+	pn->tab = tab;
+	pn->tcap = nt;
+	return VG_OK;
+}
+
+
 vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs)
 {
 	memset(ev, 0, sizeof(*ev));
@@ -21,8 +113,13 @@ vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs)
 	ev->nfids = rs->field_names.len;
 	ev->slot = malloc((ev->nfids ? ev->nfids : 1) * sizeof(int32_t));
 	ev->touched = malloc((ev->nfids ? ev->nfids : 1) * sizeof(int32_t));
-	if (!ev->slot || !ev->touched)
+	ev->pnodes = calloc(1, sizeof(vg_pnodes));
+	if (!ev->slot || !ev->touched || !ev->pnodes)
 		return VG_ERR_NOMEM;
+	vg_buf_init(&ev->pnodes->keys, (size_t)VG_EVENT_PATH_CACHE_MAX * VG_EVENT_PATH_MAX);
+	if (pnodes_grow(ev->pnodes))
+		return VG_ERR_NOMEM;
+	ev->pnodes->n = 1; /* the root */
 	for (size_t i = 0; i < ev->nfids; i++)
 		ev->slot[i] = -1;
 	return VG_OK;
@@ -36,6 +133,7 @@ void vg_event_fini(vg_event *ev)
 	vg_buf_fini(&ev->low);
 	vg_buf_fini(&ev->paths);
 	vg_map_fini(&ev->path_cache);
+	pnodes_free(ev->pnodes);
 	free(ev->fields);
 	free(ev->slot);
 	free(ev->touched);
@@ -73,7 +171,67 @@ static void lower_copy(char *dst, const char *src, size_t n)
 	}
 }
 
-static int path_fid(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen)
+static int path_fid(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen);
+
+/* A new node (the first time a path is seen), or PN_NONE. */
+static __attribute__((noinline)) uint32_t pnode_add(vg_event *ev, const vg_ruleset *rs, uint32_t parent, uint64_t h,
+						    const char *k, size_t n, const char *path, size_t plen, int *fid)
+{
+	vg_pnodes *pn = ev->pnodes;
+	if (pn->n >= VG_EVENT_PATH_CACHE_MAX || ((pn->n + 1) * 2 > pn->tcap && pnodes_grow(pn)) ||
+	    vg_buf_reserve(&pn->keys, n + 8))
+		goto none;
+	{
+		char norm[VG_EVENT_PATH_MAX];
+		size_t nl = vg_rs_normalize(rs, path, plen, norm, sizeof(norm));
+		pnode *nd = &pn->nodes[pn->n];
+		nd->hash = h;
+		nd->parent = parent;
+		nd->keyoff = (uint32_t)pn->keys.len;
+		nd->keylen = (uint32_t)n;
+		nd->fid = vg_rs_field_find(rs, norm, nl);
+		memcpy(pn->keys.data + pn->keys.len, k, n);
+		memset(pn->keys.data + pn->keys.len + n, 0, 8);
+		pn->keys.len += n;
+		size_t i = h & (pn->tcap - 1);
+		while (pn->tab[i])
+			i = (i + 1) & (pn->tcap - 1);
+		pn->tab[i] = (uint32_t)++pn->n;
+		*fid = nd->fid;
+		return (uint32_t)pn->n - 1;
+	}
+none:
+	*fid = path_fid(ev, rs, path, plen);
+	return PN_NONE;
+}
+
+/* The node of key k under parent (p->path holds the whole path); PN_NONE
+ * when the cache is full or out of memory (*fid is then computed). */
+static uint32_t pnode_get(vg_event *ev, const vg_ruleset *rs, uint32_t parent, const char *k, size_t n,
+			  const char *path, size_t plen, int *fid)
+{
+	vg_pnodes *pn = ev->pnodes;
+	if (parent == PN_NONE || !pn)
+		goto none;
+	uint64_t h = key_hash(parent, k, n);
+	size_t mask = pn->tcap - 1;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		uint32_t v = pn->tab[i];
+		if (!v)
+			break;
+		const pnode *nd = &pn->nodes[v - 1];
+		if (nd->hash == h && nd->parent == parent && nd->keylen == n && key_eq(pn->keys.data + nd->keyoff, k, n)) {
+			*fid = nd->fid;
+			return v - 1;
+		}
+	}
+	return pnode_add(ev, rs, parent, h, k, n, path, plen, fid);
+none:
+	*fid = path_fid(ev, rs, path, plen);
+	return PN_NONE;
+}
+
+static __attribute__((noinline)) int path_fid(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen)
 {
 	void *c = vg_map_get(&ev->path_cache, path, plen);
 	char norm[VG_EVENT_PATH_MAX];
@@ -87,8 +245,15 @@ static int path_fid(vg_event *ev, const vg_ruleset *rs, const char *path, size_t
 	return fid;
 }
 
-vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val, size_t vlen,
-		    vg_ftype type)
+/* vg_buf_reserve with its common case (room already there) inline. */
+static inline vg_err reserve(vg_buf *b, size_t extra)
+{
+	return b->data && b->cap - b->len > extra ? VG_OK : vg_buf_reserve(b, extra);
+}
+
+/* Append one leaf whose field id is known (-1: no rule field). */
+static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const char *val, size_t vlen, vg_ftype type,
+			    int fid)
 {
 	vg_efield *f;
 	vg_err e;
@@ -102,22 +267,27 @@ vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t
 		ev->fields = nf;
 		ev->capfields = nc;
 	}
+	/* the JSON parser decodes strings in place, right after the buffer's end */
+	bool in_place = ev->hay.data && val == ev->hay.data + ev->hay.len;
+	if ((e = reserve(&ev->paths, plen + 1)) || (e = reserve(&ev->low, vlen + 1)) ||
+	    (!in_place && (e = reserve(&ev->hay, vlen + 1))))
+		return e;
+	if (in_place && ev->hay.cap - ev->hay.len < vlen + 2) /* the parser reserved room for the value and '\n' */
+		return VG_ERR_INTERNAL;
 	f = &ev->fields[ev->nfields];
 	f->path_off = (uint32_t)ev->paths.len;
 	f->path_len = (uint32_t)plen;
 	f->val_off = (uint32_t)ev->hay.len;
 	f->val_len = (uint32_t)vlen;
 	f->type = (uint8_t)type;
-	if ((e = vg_buf_append(&ev->paths, path, plen)) || (e = vg_buf_putc(&ev->paths, 0)))
-		return e;
-	/* the JSON parser decodes strings in place, right after the buffer's end */
-	bool in_place = ev->hay.data && val == ev->hay.data + ev->hay.len;
-	if (in_place)
-		ev->hay.len += vlen;
-	else if ((e = vg_buf_append(&ev->hay, val, vlen)))
-		return e;
-	if ((e = vg_buf_putc(&ev->hay, '\n')) || (e = vg_buf_reserve(&ev->low, vlen + 1)))
-		return e;
+	memcpy(ev->paths.data + ev->paths.len, path, plen);
+	ev->paths.len += plen;
+	ev->paths.data[ev->paths.len++] = 0;
+	if (!in_place)
+		memcpy(ev->hay.data + ev->hay.len, val, vlen);
+	ev->hay.len += vlen;
+	ev->hay.data[ev->hay.len++] = '\n';
+	ev->hay.data[ev->hay.len] = 0;
 	{
 		const char *src = ev->hay.data + f->val_off;
 		char *dst = ev->low.data + ev->low.len;
@@ -126,7 +296,7 @@ vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t
 		ev->low.len += vlen + 1;
 		ev->low.data[ev->low.len] = 0;
 	}
-	f->fid = path_fid(ev, rs, path, plen);
+	f->fid = fid;
 	f->next = -1;
 	if (f->fid >= 0 && (size_t)f->fid < ev->nfids) {
 		if (ev->slot[f->fid] < 0)
@@ -140,6 +310,12 @@ vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t
 	return VG_OK;
 }
 
+vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val, size_t vlen,
+		    vg_ftype type)
+{
+	return event_add_fid(ev, path, plen, val, vlen, type, path_fid(ev, rs, path, plen));
+}
+
 /* ---- JSON ---- */
 
 typedef struct jparser {
@@ -147,8 +323,9 @@ typedef struct jparser {
 	const vg_ruleset *rs;
 	const char *s;
 	size_t pos, len;
-	char path[VG_EVENT_PATH_MAX];
+	char path[VG_EVENT_PATH_MAX + 8]; /* 8 bytes of slack: keys are hashed eight bytes at a time */
 	size_t plen;
+	bool skip_unused; /* values of paths no rule uses are skipped, not kept */
 	vg_diag *d;
 } jparser;
 
@@ -289,17 +466,114 @@ static vg_err jstring(jparser *p, char *dst, size_t cap, size_t *outlen)
 	}
 }
 
-static vg_err jvalue(jparser *p, unsigned depth);
+static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node);
 
-static vg_err jleaf(jparser *p, const char *val, size_t vlen, vg_ftype t)
+static vg_err jleaf(jparser *p, const char *val, size_t vlen, vg_ftype t, int fid)
 {
-	vg_err e = vg_event_add(p->ev, p->rs, p->path, p->plen, val, vlen, t);
+	vg_err e = event_add_fid(p->ev, p->path, p->plen, val, vlen, t, fid);
 	if (e == VG_ERR_LIMIT)
 		return vg_diag_set(p->d, e, NULL, "event has more than %d fields or is too large", VG_EVENT_FIELDS_MAX);
 	return e;
 }
 
-static vg_err jobject(jparser *p, unsigned depth)
+/* Skip the string at p->pos (opening quote) without decoding it; escapes are
+ * checked as jstring checks them, so skipping accepts what decoding accepts. */
+static vg_err jskip_string(jparser *p)
+{
+	const char *s = p->s, *end = p->s + p->len, *q = s + p->pos + 1;
+	for (;;) {
+		const char *quote = memchr(q, '"', (size_t)(end - q));
+		const char *bs = quote ? memchr(q, '\\', (size_t)(quote - q)) : NULL;
+		if (!quote) {
+			p->pos = p->len;
+			return jfail(p, "unterminated string");
+		}
+		if (!bs) {
+			p->pos = (size_t)(quote - s) + 1;
+			return VG_OK;
+		}
+		p->pos = (size_t)(bs - s) + 1;
+		if (p->pos >= p->len)
+			return jfail(p, "bad escape");
+		char c = s[p->pos++];
+		if (c == 'u') {
+			uint32_t cp;
+			if (!hex4(p, &cp))
+				return jfail(p, "bad \\u escape");
+		} else if (!strchr("\"\\/bfnrt", c) || !c) {
+			return jfail(p, "bad escape");
+		}
+		q = s + p->pos;
+	}
+}
+
+/* A key with escapes: decoded whole (rare: kept out of jkey's frame). */
+static __attribute__((noinline)) vg_err jkey_escaped(jparser *p, size_t saved)
+{
+	size_t o;
+	char key[VG_EVENT_PATH_MAX];
+	size_t klen;
+	vg_err e = jstring(p, key, sizeof(key), &klen);
+	if (!e && saved + klen + 2 >= (size_t)VG_EVENT_PATH_MAX)
+		e = vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
+	if (e)
+		return e;
+	o = saved;
+	if (saved)
+		p->path[o++] = '.';
+	memcpy(p->path + o, key, klen);
+	p->plen = o + klen;
+	return VG_OK;
+}
+
+
+/* Path of the key at p->pos appended to p->path (after a '.'), decoded in
+ * place: keys are short and rarely escaped. */
+static vg_err jkey(jparser *p, size_t saved)
+{
+	size_t o = saved;
+	const char *s = p->s;
+	if (saved)
+		p->path[o++] = '.';
+	size_t i = p->pos + 1;
+	/* eight bytes at a time up to the first quote or backslash */
+	while (i + 8 <= p->len && o + 8 + 8 <= (size_t)VG_EVENT_PATH_MAX) {
+		uint64_t x, q, b;
+		memcpy(&x, s + i, 8);
+		q = x ^ 0x2222222222222222ull; /* '"' */
+		b = x ^ 0x5c5c5c5c5c5c5c5cull; /* '\\' */
+		q = ((q - 0x0101010101010101ull) & ~q) | ((b - 0x0101010101010101ull) & ~b);
+		q &= 0x8080808080808080ull;
+		memcpy(p->path + o, &x, 8);
+		if (q) {
+			size_t k = (size_t)__builtin_ctzll(q) >> 3;
+			o += k;
+			i += k;
+			break;
+		}
+		o += 8;
+		i += 8;
+	}
+	while (i < p->len && o < (size_t)VG_EVENT_PATH_MAX - 2) {
+		char c = s[i];
+		if (c == '"') {
+			p->pos = i + 1;
+			p->plen = o;
+			return VG_OK;
+		}
+		if (c == '\\')
+			break;
+		p->path[o++] = c;
+		i++;
+	}
+	if (i >= p->len)
+		return jfail(p, "unterminated string");
+	if (o >= (size_t)VG_EVENT_PATH_MAX - 2)
+		return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
+	return jkey_escaped(p, saved);
+}
+
+static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
 {
 	size_t saved = p->plen;
 	vg_err e;
@@ -310,28 +584,21 @@ static vg_err jobject(jparser *p, unsigned depth)
 		return VG_OK;
 	}
 	for (;;) {
-		char key[VG_EVENT_PATH_MAX];
-		size_t klen;
 		ws(p);
 		if (p->pos >= p->len || p->s[p->pos] != '"')
 			return jfail(p, "expected a key");
-		e = jstring(p, key, sizeof(key), &klen);
-		if (!e && saved + klen + 2 >= sizeof(p->path))
-			e = vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
-		if (!e) {
-			p->plen = saved;
-			if (saved)
-				p->path[p->plen++] = '.';
-			memcpy(p->path + p->plen, key, klen);
-			p->plen += klen;
-		}
-		if (e)
+		if ((e = jkey(p, saved)))
 			return e;
 		ws(p);
 		if (p->pos >= p->len || p->s[p->pos] != ':')
 			return jfail(p, "expected ':'");
 		p->pos++;
-		if ((e = jvalue(p, depth + 1)))
+		/* the field id of the path, before the value: a scalar no rule uses is
+		 * skipped without decoding when the ruleset has no keyword */
+		int fid;
+		size_t ks = saved ? saved + 1 : 0;
+		uint32_t child = pnode_get(p->ev, p->rs, node, p->path + ks, p->plen - ks, p->path, p->plen, &fid);
+		if ((e = jvalue(p, depth + 1, fid, child)))
 			return e;
 		p->plen = saved;
 		ws(p);
@@ -347,7 +614,7 @@ static vg_err jobject(jparser *p, unsigned depth)
 	}
 }
 
-static vg_err jvalue(jparser *p, unsigned depth)
+static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node)
 {
 	vg_err e;
 	if (depth > VG_EVENT_DEPTH_MAX)
@@ -357,7 +624,7 @@ static vg_err jvalue(jparser *p, unsigned depth)
 		return jfail(p, "unexpected end");
 	char c = p->s[p->pos];
 	if (c == '{')
-		return jobject(p, depth);
+		return jobject(p, depth, node);
 	if (c == '[') {
 		p->pos++;
 		ws(p);
@@ -366,7 +633,7 @@ static vg_err jvalue(jparser *p, unsigned depth)
 			return VG_OK;
 		}
 		for (;;) {
-			if ((e = jvalue(p, depth + 1)))
+			if ((e = jvalue(p, depth + 1, fid, node)))
 				return e;
 			ws(p);
 			if (p->pos < p->len && p->s[p->pos] == ',') {
@@ -380,7 +647,10 @@ static vg_err jvalue(jparser *p, unsigned depth)
 			return jfail(p, "expected ',' or ']'");
 		}
 	}
+	bool skip = fid < 0 && p->skip_unused;
 	if (c == '"') {
+		if (skip)
+			return jskip_string(p);
 		/* decode straight into the value buffer */
 		const char *q = p->s + p->pos + 1;
 		size_t bound = p->len - p->pos;
@@ -398,20 +668,20 @@ static vg_err jvalue(jparser *p, unsigned depth)
 		} else if ((e = jstring(p, dst, bound + 8, &vlen))) {
 			return e;
 		}
-		return jleaf(p, dst, vlen, FT_STR);
+		return jleaf(p, dst, vlen, FT_STR, fid);
 	}
 	size_t start = p->pos;
 	if (c == 't' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "true", 4) == 0) {
 		p->pos += 4;
-		return jleaf(p, "true", 4, FT_BOOL);
+		return skip ? VG_OK : jleaf(p, "true", 4, FT_BOOL, fid);
 	}
 	if (c == 'f' && p->len - p->pos >= 5 && memcmp(p->s + p->pos, "false", 5) == 0) {
 		p->pos += 5;
-		return jleaf(p, "false", 5, FT_BOOL);
+		return skip ? VG_OK : jleaf(p, "false", 5, FT_BOOL, fid);
 	}
 	if (c == 'n' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "null", 4) == 0) {
 		p->pos += 4;
-		return jleaf(p, "", 0, FT_NULL);
+		return skip ? VG_OK : jleaf(p, "", 0, FT_NULL, fid);
 	}
 	while (p->pos < p->len) {
 		char d = p->s[p->pos];
@@ -421,12 +691,12 @@ static vg_err jvalue(jparser *p, unsigned depth)
 	}
 	if (p->pos == start)
 		return jfail(p, "unexpected character");
-	return jleaf(p, p->s + start, p->pos - start, FT_NUM);
+	return skip ? VG_OK : jleaf(p, p->s + start, p->pos - start, FT_NUM, fid);
 }
 
 vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d)
 {
-	jparser p = {.ev = ev, .rs = rs, .s = json, .len = len, .d = d};
+	jparser p = {.ev = ev, .rs = rs, .s = json, .len = len, .d = d, .skip_unused = !rs->keywords};
 	vg_err e;
 	vg_event_reset(ev);
 	if (len > VG_EVENT_SIZE_MAX)
@@ -434,7 +704,7 @@ vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, 
 	ws(&p);
 	if (p.pos >= len || json[p.pos] != '{')
 		return jfail(&p, "an event must be a JSON object");
-	if ((e = jobject(&p, 0)))
+	if ((e = jobject(&p, 0, 0)))
 		return e;
 	ws(&p);
 	if (p.pos != len)

@@ -1,5 +1,6 @@
 /* Log inputs: see input.h. Compression is detected from the first bytes
- * (gzip 1f 8b, zstd 28 b5 2f fd, EVTX "ElfFile"), never from the name. */
+ * (gzip 1f 8b, zstd 28 b5 2f fd, EVTX "ElfFile"), never from the name, and
+ * the text format (JSON or syslog) from the first line once decompressed. */
 #include <dirent.h>
 #include <errno.h>
 /* libevtx's header pulls libbfio.h (not packaged) only for the file-IO-handle
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -23,6 +25,7 @@ static void problem(const vg_input_opts *o, vg_input_stats *st, const char *src,
 		    const char *fmt, const char *arg)
 {
 	vg_diag d;
+	vg_diag_clear(&d);
 	vg_diag_set(&d, code, NULL, fmt, arg);
 	vg_diag_at(&d, src, (unsigned)rec);
 	st->errors++;
@@ -112,12 +115,95 @@ size_t vg_input_split_json(const char *buf, size_t len, bool final, const char *
 	return consumed;
 }
 
+bool vg_input_format_parse(const char *s, vg_input_format *out)
+{
+	static const char *const names[] = {"auto", "json", "syslog"};
+	for (int i = 0; i < 3; i++)
+		if (s && !strcmp(s, names[i])) {
+			*out = (vg_input_format)i;
+			return true;
+		}
+	return false;
+}
+
+size_t vg_input_split_syslog(const char *buf, size_t len, bool final, const char *source, uint64_t *recno,
+			     int64_t now_s, const vg_input_opts *o, vg_input_stats *st, bool *stop)
+{
+	size_t i = 0;
+	vg_buf json;
+	vg_buf_init(&json, 0);
+	while (i < len && !*stop) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - buf) : len, n;
+		vg_syslog_msg m;
+		vg_diag d;
+		size_t off;
+		if (!nl && !final) {
+			if (len - i > VG_SYSLOG_MSG_MAX) { /* a line that never ends */
+				(*recno)++;
+				problem(o, st, source, *recno, VG_ERR_LIMIT, "%s", "syslog line longer than the limit: skipped");
+				i = len;
+			}
+			break;
+		}
+		(*recno)++;
+		n = end - i;
+		while (n && (buf[i + n - 1] == '\r' || buf[i + n - 1] == ' ' || buf[i + n - 1] == '\t'))
+			n--;
+		if (n == 0) {
+			i = nl ? end + 1 : len;
+			continue;
+		}
+		vg_diag_clear(&d);
+		if (vg_syslog_parse(buf + i, n, now_s, &m, &off, &d) != VG_OK) {
+			vg_diag_at(&d, source, (unsigned)*recno);
+			st->errors++;
+			if (o->problem)
+				o->problem(o->ctx, &d);
+		} else {
+			vg_buf_reset(&json);
+			if (vg_syslog_to_json(&m, NULL, &json) == VG_OK) {
+				vg_record rec = {VG_RECORD_JSON, json.data, json.len, source, *recno};
+				st->records++;
+				if (!o->record(o->ctx, &rec))
+					*stop = true;
+			}
+		}
+		i = nl ? end + 1 : len;
+	}
+	vg_buf_fini(&json);
+	return i;
+}
+
+/* The format of a stream from its first line (n bytes of it, complete or the
+ * whole input): JSON unless it parses as syslog with a timestamp. */
+vg_input_format vg_input_detect_format(const char *buf, size_t n)
+{
+	size_t i = 0;
+	vg_syslog_msg *m;
+	vg_input_format f = VG_INPUT_JSON;
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (i == n || buf[i] == '{' || buf[i] == '[')
+		return VG_INPUT_JSON;
+	const char *nl = memchr(buf + i, '\n', n - i);
+	size_t ln = nl ? (size_t)(nl - buf) - i : n - i;
+	if (!(m = malloc(sizeof *m)))
+		return VG_INPUT_JSON;
+	if (vg_syslog_parse(buf + i, ln, (int64_t)time(NULL), m, NULL, NULL) == VG_OK &&
+	    (m->format == VG_SYSLOG_RFC5424 || m->timestamp[0]))
+		f = VG_INPUT_SYSLOG;
+	free(m);
+	return f;
+}
+
 typedef enum { SRC_PLAIN, SRC_GZIP, SRC_ZSTD } src_kind;
 
 /* Stream a FILE through the decompressor and the splitter. */
-static vg_err read_stream(FILE *f, const char *source, const unsigned char *head, size_t headlen,
+static vg_err read_stream(FILE *f, const char *source, const unsigned char *head, size_t headlen, int64_t now_s,
 			  const vg_input_opts *o, vg_input_stats *st, vg_diag *d)
 {
+	vg_input_format fmt = o->format;
 	src_kind kind = SRC_PLAIN;
 	unsigned char *in = malloc(INPUT_CHUNK);
 	size_t cap = 2 * INPUT_CHUNK, have = 0;
@@ -208,7 +294,15 @@ static vg_err read_stream(FILE *f, const char *source, const unsigned char *head
 		}
 		have += produced;
 		bool final = eof && inpos == inlen && produced == 0;
-		size_t used = vg_input_split_json(buf, have, final, source, &recno, o, st, &stop);
+		if (fmt == VG_INPUT_AUTO && have) { /* decide on the first complete line */
+			if (memchr(buf, '\n', have) || final || have >= VG_SYSLOG_MSG_MAX)
+				fmt = vg_input_detect_format(buf, have);
+			else
+				continue;
+		}
+		size_t used = fmt == VG_INPUT_SYSLOG
+				      ? vg_input_split_syslog(buf, have, final, source, &recno, now_s, o, st, &stop)
+				      : vg_input_split_json(buf, have, final, source, &recno, o, st, &stop);
 		memmove(buf, buf + used, have - used);
 		have -= used;
 		if (final)
@@ -225,8 +319,12 @@ out:
 	return e;
 }
 
-static vg_err read_evtx(const char *path, const vg_input_opts *o, vg_input_stats *st, vg_diag *d)
+/* r (may be NULL): skip records whose identifier is not above r->evtx_max_id
+ * (unless the log was cleared), note the highest; prime: hand on nothing. */
+static vg_err read_evtx(const char *path, const vg_input_opts *o, vg_input_resume *r, bool prime, vg_input_stats *st,
+			vg_diag *d)
 {
+	uint64_t skip_to = 0, max_id = 0;
 	libevtx_file_t *file = NULL;
 	libevtx_error_t *err = NULL;
 	int n = 0;
@@ -245,10 +343,33 @@ static vg_err read_evtx(const char *path, const vg_input_opts *o, vg_input_stats
 	if (stat(path, &sb) == 0)
 		st->bytes += (uint64_t)sb.st_size;
 	libevtx_file_get_number_of_records(file, &n, NULL);
+	if (r && n > 0) {
+		libevtx_record_t *last = NULL;
+		uint64_t last_id = 0;
+		if (libevtx_file_get_record_by_index(file, n - 1, &last, NULL) == 1)
+			libevtx_record_get_identifier(last, &last_id, NULL);
+		libevtx_record_free(&last, NULL);
+		skip_to = last_id >= r->evtx_max_id ? r->evtx_max_id : 0; /* lower: the log was cleared */
+	}
 	for (int i = 0; i < n; i++) {
 		libevtx_record_t *rec = NULL;
 		size_t sz = 0;
-		if (libevtx_file_get_record_by_index(file, i, &rec, NULL) != 1 ||
+		uint64_t id = 0;
+		if (r) {
+			if (libevtx_file_get_record_by_index(file, i, &rec, NULL) != 1 ||
+			    libevtx_record_get_identifier(rec, &id, NULL) != 1) {
+				libevtx_record_free(&rec, NULL);
+				problem(o, st, path, (uint64_t)i + 1, VG_ERR_INVALID, "%s", "EVTX record cannot be read");
+				continue;
+			}
+			if (id > max_id)
+				max_id = id;
+			if (prime || id <= skip_to) {
+				libevtx_record_free(&rec, NULL);
+				continue;
+			}
+		}
+		if ((!rec && libevtx_file_get_record_by_index(file, i, &rec, NULL) != 1) ||
 		    libevtx_record_get_utf8_xml_string_size(rec, &sz, NULL) != 1 || sz > VG_EVENT_SIZE_MAX) {
 			libevtx_record_free(&rec, NULL);
 			problem(o, st, path, (uint64_t)i + 1, VG_ERR_INVALID, "%s", "EVTX record cannot be rendered");
@@ -271,11 +392,15 @@ static vg_err read_evtx(const char *path, const vg_input_opts *o, vg_input_stats
 			continue;
 		}
 		st->records++;
-		vg_record r = {VG_RECORD_XML, xml, strnlen(xml, sz), path, (uint64_t)i + 1};
-		if (!o->record(o->ctx, &r))
+		vg_record out = {VG_RECORD_XML, xml, strnlen(xml, sz), path, (uint64_t)i + 1};
+		if (!o->record(o->ctx, &out))
 			break;
 		if (o->progress && (i & 1023) == 0)
 			o->progress(o->ctx, st);
+	}
+	if (r) {
+		r->evtx = true;
+		r->evtx_max_id = max_id > skip_to ? max_id : skip_to;
 	}
 	free(xml);
 	libevtx_file_close(file, NULL);
@@ -350,7 +475,7 @@ static vg_err read_any(const char *path, unsigned depth, const vg_input_opts *o,
 	if (strcmp(path, "-") == 0) {
 		st->files++;
 		hl = fread(head, 1, sizeof(head), stdin);
-		return read_stream(stdin, "-", head, hl, o, st, d);
+		return read_stream(stdin, "-", head, hl, (int64_t)time(NULL), o, st, d);
 	}
 	if (stat(path, &sb) != 0)
 		return vg_diag_set(d, VG_ERR_IO, NULL, "%s: %s", path, strerror(errno));
@@ -367,9 +492,10 @@ static vg_err read_any(const char *path, unsigned depth, const vg_input_opts *o,
 	hl = fread(head, 1, sizeof(head), f);
 	if (hl >= 7 && memcmp(head, "ElfFile", 7) == 0) {
 		fclose(f);
-		return read_evtx(path, o, st, d);
+		return read_evtx(path, o, NULL, false, st, d);
 	}
-	e = read_stream(f, path, head, hl, o, st, d);
+	/* the year of RFC 3164 dates: the file's, not today's */
+	e = read_stream(f, path, head, hl, (int64_t)sb.st_mtime, o, st, d);
 	fclose(f);
 	return e;
 }
@@ -377,4 +503,123 @@ static vg_err read_any(const char *path, unsigned depth, const vg_input_opts *o,
 vg_err vg_input_read(const char *path, const vg_input_opts *o, vg_input_stats *st, vg_diag *d)
 {
 	return read_any(path, 0, o, st, d);
+}
+
+/* ---- followed compressed and EVTX files ---- */
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+typedef struct resume_ctx {
+	const vg_input_opts *o;
+	vg_input_resume *r;
+	uint64_t seen, skip;
+	bool prime;
+} resume_ctx;
+
+static bool resume_record(void *ctx, const vg_record *rec)
+{
+	resume_ctx *c = ctx;
+	if (++c->seen == 1) {
+		uint64_t h = fnv1a(rec->data, rec->len);
+		c->skip = c->r->records && h == c->r->first_hash ? c->r->records : 0;
+		c->r->first_hash = h;
+	}
+	if (c->prime || c->seen <= c->skip)
+		return true;
+	return c->o->record(c->o->ctx, rec);
+}
+
+static void resume_problem(void *ctx, const vg_diag *d)
+{
+	resume_ctx *c = ctx;
+	if (!c->prime && c->o->problem)
+		c->o->problem(c->o->ctx, d);
+}
+
+vg_err vg_input_read_resume(const char *path, const vg_input_opts *o, vg_input_resume *r, bool prime,
+			    vg_input_stats *st, vg_diag *d)
+{
+	struct stat sb;
+	unsigned char head[8];
+	size_t hl;
+	FILE *f;
+	vg_err e;
+	if (!(f = fopen(path, "rb")))
+		return vg_diag_set(d, VG_ERR_IO, NULL, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		fclose(f);
+		return vg_diag_set(d, VG_ERR_IO, NULL, "%s: not a regular file", path);
+	}
+	st->files++;
+	hl = fread(head, 1, sizeof(head), f);
+	if (hl >= 7 && memcmp(head, "ElfFile", 7) == 0) {
+		fclose(f);
+		return read_evtx(path, o, r, prime, st, d);
+	}
+	resume_ctx c = {o, r, 0, 0, prime};
+	vg_input_opts wo = *o;
+	wo.record = resume_record;
+	wo.problem = resume_problem;
+	wo.ctx = &c;
+	r->evtx = false;
+	e = read_stream(f, path, head, hl, (int64_t)sb.st_mtime, &wo, st, d);
+	fclose(f);
+	if (!e && c.seen)
+		r->records = c.seen;
+	return e;
+}
+
+bool vg_input_is_blob_data(const void *p, size_t n)
+{
+	const unsigned char *h = p;
+	return (n >= 2 && h[0] == 0x1f && h[1] == 0x8b) || (n >= 4 && !memcmp(h, "\x28\xb5\x2f\xfd", 4)) ||
+	       (n >= 7 && !memcmp(h, "ElfFile", 7));
+}
+
+bool vg_input_is_blob(const char *path)
+{
+	unsigned char h[8];
+	size_t n = 0;
+	FILE *f = fopen(path, "rb");
+	if (f) {
+		n = fread(h, 1, sizeof h, f);
+		fclose(f);
+	}
+	return vg_input_is_blob_data(h, n);
+}
+
+bool vg_input_blob_poll(const char *path, vg_input_blob *b, bool from_end, const vg_input_opts *o,
+			vg_input_stats *st, vg_diag *d, vg_err *err)
+{
+	struct stat sb;
+	uint64_t mt;
+	*err = VG_OK;
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false; /* removed: wait for a new one */
+	mt = (uint64_t)sb.st_mtim.tv_sec * 1000000000u + (uint64_t)sb.st_mtim.tv_nsec;
+	if (!b->seen || b->dev != (uint64_t)sb.st_dev || b->ino != (uint64_t)sb.st_ino || b->size != sb.st_size ||
+	    b->mtime_ns != mt) {
+		bool first = !b->seen;
+		b->seen = true;
+		b->dev = (uint64_t)sb.st_dev;
+		b->ino = (uint64_t)sb.st_ino;
+		b->size = sb.st_size;
+		b->mtime_ns = mt;
+		b->changed = !first;
+		if (!first)
+			return false; /* read once it has settled */
+		*err = vg_input_read_resume(path, o, &b->res, from_end, st, d);
+		return true;
+	}
+	if (!b->changed)
+		return false;
+	b->changed = false;
+	*err = vg_input_read_resume(path, o, &b->res, false, st, d);
+	return true;
 }

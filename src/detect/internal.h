@@ -110,6 +110,8 @@ typedef struct vg_srule {
 	int routes[8]; /* route indices that must all hold; -1 terminates */
 	size_t nroutes;
 	bool always; /* no literal prefilter: evaluate on every routed event */
+	struct vg_corr_link *corr_links; /* correlations referencing this rule (compile) */
+	size_t ncorr_links;
 } vg_srule;
 
 /* ---- mapping ---- */
@@ -153,11 +155,23 @@ struct vg_ruleset {
 	size_t nliterals;
 	uint32_t **lit_rules; /* per literal: rule indices */
 	uint32_t *lit_nrules;
+	int32_t **lit_fids; /* per literal, per rule of lit_rules: the field it must occur in, -1 any */
 	uint32_t *always_rules;
 	size_t nalways;
 	size_t nregexes;
+	/* one literal database per route group (prefilter.c): active rules with
+	 * the same routes form a group; its database holds the literals of the
+	 * rules of every group whose routes are a subset of its own, so an event
+	 * scans only the databases of the largest groups whose routes hold */
+	struct vg_lit_group *lit_groups;
+	size_t nlit_groups;
+	/* an active rule (or one of its filters) has keywords (values without a
+	 * field): the extractor then keeps every value, not only the used fields */
+	bool keywords;
 	/* indicator sets (ioc.c), NULL when none were loaded */
 	struct vg_iocset *iocs;
+	/* correlation rules and the mapping's timestamp fields (sigma_corr.c), NULL when none */
+	struct vg_corr_set *corr;
 };
 
 void vg_ioc_set_free(struct vg_iocset *set);
@@ -205,6 +219,7 @@ typedef struct vg_event {
 	int32_t *touched;
 	size_t ntouched, nfids;
 	vg_map path_cache; /* raw path -> (void*)(fid + 2), 1 = none */
+	struct vg_pnodes *pnodes; /* JSON: (parent path, key) -> field id (event.c) */
 } vg_event;
 
 vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs);
@@ -216,13 +231,97 @@ vg_err vg_event_from_xml(vg_event *ev, const vg_ruleset *rs, const char *xml, si
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val,
 		    size_t vlen, vg_ftype type);
 
+typedef struct vg_lit_group {
+	void *db; /* hs_database_t*, NULL when its rules have no literal */
+	int routes[8];
+	size_t nroutes;
+	uint32_t *supers; /* groups whose routes strictly include these */
+	size_t nsupers;
+} vg_lit_group;
+
 /* Build the literal prefilter of a ruleset whose routes are resolved (prefilter.c). */
 vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d);
+void vg_prefilter_free(vg_ruleset *rs);
 
 /* Read a whole file (at most max bytes, NUL-terminated). */
 vg_err vg_detect_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);
 
 /* ---- evaluation (ruleset.c) ---- */
 bool vg_value_match(const vg_sitem *it, const vg_sval *v, const vg_event *ev, const vg_efield *f);
+
+/* ---- correlation rules (sigma_corr.c) ---- */
+
+typedef enum vg_corr_type {
+	CT_EVENT_COUNT,
+	CT_VALUE_COUNT,
+	CT_TEMPORAL,
+	CT_TEMPORAL_ORDERED,
+	CT_VALUE_SUM,
+	CT_VALUE_AVG,
+	CT_VALUE_PERCENTILE,
+} vg_corr_type;
+typedef enum vg_corr_op { COP_GT, COP_GTE, COP_LT, COP_LTE, COP_EQ, COP_NEQ } vg_corr_op;
+
+typedef struct vg_corr_link { /* "rule feeds correlation corr as its ref-th rule" */
+	uint32_t corr, ref;
+} vg_corr_link;
+
+typedef struct vg_corr_ref {
+	const char *name; /* as written in rules: */
+	unsigned line;
+	bool is_corr;     /* resolved (compile): a correlation rule or a detection rule */
+	uint32_t idx;
+	const vg_rule_info *info;
+	const char **gfields; /* per group-by entry: the field to read for this rule (aliases applied) */
+	const char **vfields; /* per condition field: same */
+} vg_corr_ref;
+
+typedef struct vg_corr_alias {
+	const char *name;
+	unsigned line;
+	size_t n;
+	const char **rules, **fields; /* rule name -> field */
+} vg_corr_alias;
+
+typedef struct vg_crule {
+	vg_rule_info info;
+	vg_corr_type type;
+	vg_corr_ref *refs;
+	size_t nrefs;
+	const char **group_by;
+	size_t ngroup;
+	unsigned group_line, field_line, line_rules;
+	vg_corr_alias *aliases;
+	size_t naliases;
+	int64_t span_ms;
+	uint8_t ops[6];
+	double vals[6];
+	size_t nconds;
+	bool deferred; /* an upper bound (lt, lte, eq, neq): decided when the window closes */
+	const char **fields; /* condition.field */
+	size_t nfields;
+	double percentile;
+	bool generate;
+	struct vg_corr_link *parents; /* correlations referencing this one */
+	size_t nparents;
+	unsigned depth; /* chain depth (compile) */
+	bool depth_done;
+} vg_crule;
+
+typedef struct vg_corr_set {
+	vg_crule **rules;
+	size_t n, cap;
+	const char **ts_fields; /* mapping "timestamp:" candidates, in order */
+	size_t nts;
+	vg_diag **problems;
+	size_t nproblems, capproblems;
+} vg_corr_set;
+
+/* The ruleset's correlation set (created on first use, in the arena); NULL on exhaustion. */
+vg_corr_set *vg_corr_set_get(vg_ruleset *rs);
+vg_err vg_corr_add_rule(vg_ruleset *rs, vg_crule *cr);
+/* Resolve references, aliases and fields; intern the fields correlations read
+ * and the timestamp fields. Called by vg_ruleset_compile before the prefilter. */
+vg_err vg_corr_compile(vg_ruleset *rs, vg_diag *d);
 
 #endif

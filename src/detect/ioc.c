@@ -46,7 +46,38 @@ vg_ioc_type vg_ioc_type_parse(const char *s, size_t len)
  * hand them an empty slice of unterminated memory. */
 static vg_err ip_parse(const char *s, size_t n, vg_ip *out)
 {
+	unsigned oct = 0, dots = 0, digits = 0;
+	uint8_t b[4];
+	size_t i;
 	if (!n || s[0] == '/')
+		return VG_ERR_INVALID;
+	/* a.b.c.d (decimal, no leading zero): the only IPv4 form inet_pton takes,
+	 * without the copy and the libc call (event values are parsed per field) */
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		if (c >= '0' && c <= '9') {
+			if (digits && oct == 0)
+				break; /* leading zero */
+			oct = oct * 10 + (unsigned)(c - '0');
+			if (oct > 255 || ++digits > 3)
+				break;
+		} else if (c == '.' && digits && dots < 3) {
+			b[dots++] = (uint8_t)oct;
+			oct = 0;
+			digits = 0;
+		} else {
+			break;
+		}
+	}
+	if (i == n && dots == 3 && digits) {
+		memset(out, 0, sizeof(*out));
+		out->family = 4;
+		memcpy(out->bytes, b, 3);
+		out->bytes[3] = (uint8_t)oct;
+		return VG_OK;
+	}
+	/* not a dotted quad: only IPv6 (a ':') or text cut by a NUL can still parse */
+	if (!memchr(s, ':', n) && !memchr(s, 0, n))
 		return VG_ERR_INVALID;
 	return vg_ip_parse(s, n, out, NULL);
 }
@@ -559,6 +590,8 @@ vg_err vg_ioc_add(vg_iocset *set, vg_ioc_type t, const char *val, size_t len, ui
 	}
 	set->nents++;
 	set->by_type[t]++;
+	if (t == VG_IOC_DOMAIN && !memchr(norm, '.', n))
+		set->domain_label1 = true;
 	return VG_OK;
 }
 
@@ -660,9 +693,11 @@ static void match_domain(vg_ioc_scratch *s, const vg_iocset *set, const char *v,
 	}
 	if (norm_domain(v, n, s->norm, sizeof(s->norm), &nl))
 		return;
-	/* the name itself, then each parent domain */
+	/* the name itself, then each parent domain; the last label alone only
+	 * when the set holds one-label domains (a TLD lookup is a wasted probe) */
 	for (size_t i = 0; i < nl; i++)
-		if (i == 0 || s->norm[i - 1] == '.')
+		if ((i == 0 || s->norm[i - 1] == '.') &&
+		    (i == 0 || set->domain_label1 || memchr(s->norm + i, '.', nl - i)))
 			lookup(s, set, VG_IOC_DOMAIN, (const uint8_t *)s->norm + i, nl - i);
 }
 

@@ -64,6 +64,7 @@ struct vg_iocset {
 	ioc_field fields[VG_IOC_FIELDS_MAX];
 	size_t nfields;
 	size_t by_type[VG_IOC__COUNT];
+	bool domain_label1; /* a domain indicator of one label ("local"): names look up their last label too */
 };
 typedef struct vg_iocset vg_iocset;
 

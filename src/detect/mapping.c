@@ -4,6 +4,7 @@
  *   rename:        {flattened.path: Name}
  *   fieldmappings: {SigmaField: event.field}
  *   placeholders:  {Administrators: [admin1, admin2]}
+ *   timestamp:     [TimeCreated_SystemTime, UtcTime]   (event time, correlations)
  *   logsources:
  *     - {product: windows, category: process_creation,
  *        conditions: {Channel: Microsoft-Windows-Sysmon/Operational, EventID: 1}}
@@ -197,6 +198,23 @@ static vg_err load_mapping_doc(vg_ruleset *rs, struct fy_node *root, const char 
 				if ((e = vg_map_put(m, lk, kl, val, NULL)))
 					return e;
 			}
+		} else if (len == 9 && memcmp(k, "timestamp", 9) == 0) {
+			/* event time for correlation windows: candidate event fields, first present wins */
+			const char **vals;
+			size_t n;
+			vg_corr_set *cs = vg_corr_set_get(rs);
+			if (!cs)
+				return VG_ERR_NOMEM;
+			if ((e = str_list(rs->arena, v, false, &vals, NULL, &n)))
+				return e == VG_ERR_INVALID ? vg_diag_set(d, e, "timestamp", "a field name or a list of them") : e;
+			const char **all = vg_arena_calloc(rs->arena, cs->nts + n, sizeof(char *));
+			if (!all)
+				return VG_ERR_NOMEM;
+			if (cs->nts)
+				memcpy(all, cs->ts_fields, cs->nts * sizeof(char *));
+			memcpy(all + cs->nts, vals, n * sizeof(char *));
+			cs->ts_fields = all;
+			cs->nts += n;
 		} else if (len == 10 && memcmp(k, "logsources", 10) == 0) {
 			if ((e = load_routes(rs, v, name, d)))
 				return e;

@@ -12,6 +12,9 @@
 #include "detect/internal.h"
 #include "detect/ioc_int.h"
 
+#define LF_UNSEEN (-3)
+#define LF_MANY (-2)
+
 struct vg_detect_scratch {
 	const vg_ruleset *rs;
 	vg_event ev;
@@ -20,9 +23,18 @@ struct vg_detect_scratch {
 	pcre2_match_context *mctx;
 	uint8_t *memo;       /* per selection: 0 unknown, 1 false, 2 true */
 	uint8_t *route_memo; /* per route: same */
+	uint8_t *group_memo; /* per route group (literal database): same */
+	/* route cache: values of the fields routes test -> routes that hold and
+	 * the literal databases to scan (route_entry) */
+	int *rfids;
+	size_t nrfids;
+	vg_map rcache;
+	struct route_entry **rents;
+	size_t nrents;
+	struct route_entry *rtmp;
 	uint64_t *candbits;
-	uint64_t *litfound; /* literals seen by the scan of this event */
-	uint32_t *litlist;
+	int32_t *litfid; /* per literal: LF_UNSEEN, the one field it was seen in, or LF_MANY */
+	uint32_t *litlist; /* literals seen (to reset litfid) */
 	size_t nlitfound;
 	uint32_t *cand;
 	size_t ncand;
@@ -43,6 +55,49 @@ void vg_detect_scratch_set_exhaustive(vg_detect_scratch *s, bool on)
 	s->exhaustive = on;
 }
 
+/* Which routes hold depends only on the values of the fields the routes
+ * test (Channel, EventID, ...), which take few distinct values in a log: each
+ * scratch caches, per combination of those values, the routes that hold and
+ * the literal databases to scan. */
+typedef struct route_entry {
+	uint32_t nscan;
+	uint32_t *scan; /* route groups whose database the event scans */
+	uint8_t *memo;  /* per route: 1 false, 2 true */
+} route_entry;
+
+static route_entry *route_entry_new(const vg_ruleset *rs)
+{
+	size_t nr = rs->routes.len, ng = rs->nlit_groups;
+	route_entry *e = malloc(sizeof(*e) + ng * sizeof(uint32_t) + nr + 1);
+	if (!e)
+		return NULL;
+	e->nscan = 0;
+	e->scan = (uint32_t *)(e + 1);
+	e->memo = (uint8_t *)(e->scan + ng);
+	return e;
+}
+
+static vg_err route_cache_init(vg_detect_scratch *s)
+{
+	const vg_ruleset *rs = s->rs;
+	size_t n = 0;
+	for (size_t i = 0; i < rs->routes.len; i++)
+		n += ((const vg_route *)rs->routes.items[i])->nconds;
+	if (!(s->rfids = malloc((n ? n : 1) * sizeof(int))) || !(s->rtmp = route_entry_new(rs)))
+		return VG_ERR_NOMEM;
+	for (size_t i = 0; i < rs->routes.len; i++) {
+		const vg_route *rt = rs->routes.items[i];
+		for (size_t c = 0; c < rt->nconds; c++) {
+			size_t k = 0;
+			while (k < s->nrfids && s->rfids[k] != rt->conds[c].fid)
+				k++;
+			if (k == s->nrfids && rt->conds[c].fid >= 0)
+				s->rfids[s->nrfids++] = rt->conds[c].fid;
+		}
+	}
+	return VG_OK;
+}
+
 vg_detect_scratch *vg_detect_scratch_new(const vg_ruleset *rs)
 {
 	vg_detect_scratch *s = calloc(1, sizeof(*s));
@@ -53,19 +108,26 @@ vg_detect_scratch *vg_detect_scratch_new(const vg_ruleset *rs)
 	vg_buf_init(&s->out, VG_EVENT_SIZE_MAX * 8);
 	if (vg_event_init(&s->ev, rs))
 		goto fail;
-	if (rs->hs_db && hs_alloc_scratch(rs->hs_db, &s->hs) != HS_SUCCESS)
-		goto fail;
+	for (size_t g = 0; g < rs->nlit_groups; g++)
+		if (rs->lit_groups[g].db && hs_alloc_scratch(rs->lit_groups[g].db, &s->hs) != HS_SUCCESS)
+			goto fail;
 	s->md = pcre2_match_data_create(16, NULL);
 	s->mctx = pcre2_match_context_create(NULL);
 	if (s->mctx)
 		pcre2_set_match_limit(s->mctx, VG_SIGMA_REGEX_MATCH_LIMIT);
 	s->memo = calloc(VG_SIGMA_SELECTIONS_MAX, 1);
 	s->route_memo = calloc(rs->routes.len ? rs->routes.len : 1, 1);
+	s->group_memo = calloc(rs->nlit_groups ? rs->nlit_groups : 1, 1);
+	vg_map_init(&s->rcache);
+	if (route_cache_init(s))
+		goto fail;
 	s->candbits = calloc((nr + 63) / 64, sizeof(uint64_t));
 	s->cand = calloc(nr, sizeof(uint32_t));
-	s->litfound = calloc((rs->nliterals + 64) / 64, sizeof(uint64_t));
+	s->litfid = malloc((rs->nliterals + 1) * sizeof(int32_t));
 	s->litlist = calloc(rs->nliterals + 1, sizeof(uint32_t));
-	if (!s->litfound || !s->litlist || !s->md || !s->mctx || !s->memo || !s->route_memo || !s->candbits || !s->cand)
+	for (size_t i = 0; s->litfid && i < rs->nliterals; i++)
+		s->litfid[i] = LF_UNSEEN;
+	if (!s->litfid || !s->litlist || !s->md || !s->mctx || !s->memo || !s->route_memo || !s->group_memo || !s->candbits || !s->cand)
 		goto fail;
 	return s;
 fail:
@@ -84,9 +146,16 @@ void vg_detect_scratch_free(vg_detect_scratch *s)
 	pcre2_match_context_free(s->mctx);
 	free(s->memo);
 	free(s->route_memo);
+	free(s->group_memo);
+	for (size_t i = 0; i < s->nrents; i++)
+		free(s->rents[i]);
+	free(s->rents);
+	free(s->rtmp);
+	free(s->rfids);
+	vg_map_fini(&s->rcache);
 	free(s->candbits);
 	free(s->cand);
-	free(s->litfound);
+	free(s->litfid);
 	free(s->litlist);
 	free(s->hf);
 	vg_ioc_scratch_free(s->ioc);
@@ -267,9 +336,11 @@ static bool value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval
 static bool field_value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval *v)
 {
 	const vg_event *ev = &sc->ev;
-	if ((v->kind == VK_PATTERN || v->kind == VK_REGEX) && v->lit_id >= 0 && !sc->exhaustive &&
-	    !(sc->litfound[v->lit_id >> 6] & (1ull << (v->lit_id & 63))))
-		return false; /* the scan did not see its literal anywhere in the event */
+	if ((v->kind == VK_PATTERN || v->kind == VK_REGEX) && v->lit_id >= 0 && !sc->exhaustive) {
+		int32_t lf = sc->litfid[v->lit_id];
+		if (lf == LF_UNSEEN || (it->fid >= 0 && lf != LF_MANY && lf != it->fid))
+			return false; /* the scan did not see its literal (in this field) */
+	}
 	if (it->fid < 0) { /* keywords: anywhere in the event */
 		if (v->kind == VK_PATTERN && v->shape == PS_CONTAINS) {
 			const vg_buf *b = it->cased ? &ev->hay : &ev->low;
@@ -385,12 +456,88 @@ static bool route_ok(vg_detect_scratch *sc, int idx)
 	return ok;
 }
 
+static bool group_ok(vg_detect_scratch *sc, size_t g)
+{
+	if (!sc->group_memo[g]) {
+		const vg_lit_group *G = &sc->rs->lit_groups[g];
+		bool ok = true;
+		for (size_t i = 0; i < G->nroutes && ok; i++)
+			ok = route_ok(sc, G->routes[i]);
+		sc->group_memo[g] = ok ? 2 : 1;
+	}
+	return sc->group_memo[g] == 2;
+}
+
+/* The routes that hold for the event (into route_memo) and the databases
+ * of the largest route groups that hold (each holds the literals of the
+ * groups whose routes are a subset of its own). */
+static const route_entry *event_routes(vg_detect_scratch *sc)
+{
+	const vg_ruleset *rs = sc->rs;
+	const vg_event *ev = &sc->ev;
+	char key[VG_DETECT_ROUTE_KEY_MAX];
+	size_t kl = 0;
+	bool cacheable = true;
+	route_entry *e;
+	for (size_t i = 0; i < sc->nrfids && cacheable; i++) {
+		int fid = sc->rfids[i];
+		key[kl++] = (char)(i + 1);
+		if ((size_t)fid >= ev->nfids)
+			continue;
+		for (int32_t j = ev->slot[fid]; j >= 0 && cacheable; j = ev->fields[j].next) {
+			const vg_efield *f = &ev->fields[j];
+			if (kl + f->val_len + 2 + sc->nrfids > sizeof(key)) {
+				cacheable = false;
+				break;
+			}
+			memcpy(key + kl, ev->low.data + f->val_off, f->val_len);
+			kl += f->val_len;
+			key[kl++] = (char)(f->type == FT_NULL ? 1 : 0);
+		}
+	}
+	if (cacheable && (e = vg_map_get(&sc->rcache, key, kl))) {
+		memcpy(sc->route_memo, e->memo, rs->routes.len);
+		return e;
+	}
+	memset(sc->route_memo, 0, rs->routes.len);
+	memset(sc->group_memo, 0, rs->nlit_groups);
+	e = sc->rtmp;
+	e->nscan = 0;
+	for (size_t r = 0; r < rs->routes.len; r++)
+		(void)route_ok(sc, (int)r);
+	memcpy(e->memo, sc->route_memo, rs->routes.len);
+	for (size_t g = 0; g < rs->nlit_groups; g++) {
+		const vg_lit_group *G = &rs->lit_groups[g];
+		bool largest = true;
+		if (!G->db || !group_ok(sc, g))
+			continue;
+		for (size_t k = 0; k < G->nsupers && largest; k++)
+			largest = !group_ok(sc, G->supers[k]);
+		if (largest)
+			e->scan[e->nscan++] = (uint32_t)g;
+	}
+	if (!cacheable || sc->nrents >= VG_DETECT_ROUTE_CACHE_MAX)
+		return e;
+	route_entry *c = route_entry_new(rs), **nv = realloc(sc->rents, (sc->nrents + 1) * sizeof(*nv));
+	if (nv)
+		sc->rents = nv;
+	if (!c || !nv || vg_map_put(&sc->rcache, key, kl, c, NULL)) {
+		free(c);
+		return e;
+	}
+	c->nscan = e->nscan;
+	memcpy(c->scan, e->scan, e->nscan * sizeof(uint32_t));
+	memcpy(c->memo, e->memo, rs->routes.len);
+	sc->rents[sc->nrents++] = c;
+	return c;
+}
+
 static bool rule_match(vg_detect_scratch *sc, const vg_srule *r)
 {
 	if (!r->info.active)
 		return false;
-	for (size_t i = 0; i < r->nroutes; i++)
-		if (!route_ok(sc, r->routes[i]))
+	for (size_t i = 0; i < r->nroutes; i++) /* event_routes decided every route */
+		if (sc->route_memo[r->routes[i]] != 2)
 			return false;
 	memset(sc->memo, 0, r->nsels);
 	if (!cond_eval(sc, r, r->cond))
@@ -477,14 +624,33 @@ static int on_literal(unsigned int id, unsigned long long from, unsigned long lo
 {
 	vg_detect_scratch *sc = ((hs_ctx *)ctx)->sc;
 	const vg_ruleset *rs = sc->rs;
+	const vg_event *ev = &sc->ev;
 	(void)from;
-	(void)to;
 	(void)flags;
-	sc->litfound[id >> 6] |= 1ull << (id & 63);
-	sc->litlist[sc->nlitfound++] = id;
+	/* the field holding the match's last byte (fields are in buffer order) */
+	size_t lo = 0, hi = ev->nfields;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (ev->fields[mid].val_off < to)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	int32_t fid = ev->nfields ? ev->fields[lo].fid : -1, *lf = &sc->litfid[id];
+	if (*lf == LF_UNSEEN) {
+		*lf = fid;
+		sc->litlist[sc->nlitfound++] = id;
+	} else if (*lf == fid) {
+		return 0; /* already seen in this field */
+	} else {
+		*lf = LF_MANY;
+	}
 	for (uint32_t k = 0; k < rs->lit_nrules[id]; k++) {
 		uint32_t r = rs->lit_rules[id][k];
 		uint64_t bit = 1ull << (r & 63);
+		int32_t want = rs->lit_fids[id][k];
+		if (want >= 0 && want != fid)
+			continue; /* the rule needs it in another field */
 		if (!(sc->candbits[r >> 6] & bit)) {
 			sc->candbits[r >> 6] |= bit;
 			sc->cand[sc->ncand++] = r;
@@ -498,13 +664,15 @@ static int run_rules(vg_detect_scratch *sc, vg_hit_fn fn, void *ctx)
 	const vg_ruleset *rs = sc->rs;
 	int hits = 0;
 	hs_ctx hc = {sc};
-	memset(sc->route_memo, 0, rs->routes.len);
 	for (size_t i = 0; i < sc->nlitfound; i++)
-		sc->litfound[sc->litlist[i] >> 6] = 0;
+		sc->litfid[sc->litlist[i]] = LF_UNSEEN;
 	sc->nlitfound = 0;
 	sc->ncand = 0;
-	if (rs->hs_db && sc->ev.low.len)
-		hs_scan(rs->hs_db, sc->ev.low.data, (unsigned)sc->ev.low.len, 0, sc->hs, on_literal, &hc);
+	const route_entry *re = event_routes(sc);
+	if (sc->ev.low.len)
+		for (size_t i = 0; i < re->nscan; i++)
+			hs_scan(rs->lit_groups[re->scan[i]].db, sc->ev.low.data, (unsigned)sc->ev.low.len, 0, sc->hs,
+				on_literal, &hc);
 	for (size_t i = 0; i < sc->ncand; i++)
 		sc->candbits[sc->cand[i] >> 6] = 0;
 	if (sc->exhaustive) {
@@ -607,4 +775,30 @@ const char *vg_detect_event_json(vg_detect_scratch *s)
 	if (vg_buf_putc(&s->out, '}'))
 		return "{}";
 	return vg_buf_cstr(&s->out);
+}
+
+/* First value (in document order) of a Sigma field in the last event, after
+ * the mapping's fieldmappings; NULL when absent or when no rule, correlation
+ * or timestamp setting made the field known at compile. */
+const char *vg_detect_event_field(const vg_detect_scratch *s, const char *name, size_t *len)
+{
+	char low[VG_EVENT_PATH_MAX];
+	const char *m = vg_rs_map_field(s->rs, name);
+	size_t n = 0;
+	for (size_t i = 0; m[i] && n + 1 < sizeof(low); i++)
+		if (m[i] != ' ')
+			low[n++] = (char)(m[i] >= 'A' && m[i] <= 'Z' ? m[i] + 32 : m[i]);
+	low[n] = 0;
+	int fid = vg_rs_field_find(s->rs, low, n);
+	if (fid < 0 || (size_t)fid >= s->ev.nfids || s->ev.slot[fid] < 0)
+		return NULL;
+	int32_t j = s->ev.slot[fid];
+	while (s->ev.fields[j].next >= 0)
+		j = s->ev.fields[j].next;
+	const vg_efield *f = &s->ev.fields[j];
+	if (f->type == FT_NULL)
+		return NULL;
+	if (len)
+		*len = f->val_len;
+	return s->ev.hay.data + f->val_off;
 }

@@ -16,6 +16,7 @@
 typedef struct litref {
 	const char *s;
 	size_t len;
+	int fid; /* the field the literal must occur in; -1: any (keywords) */
 } litref;
 
 typedef struct litset {
@@ -30,7 +31,7 @@ static void ls_fini(litset *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static void ls_add(litset *l, const char *s, size_t len)
+static void ls_add(litset *l, const char *s, size_t len, int fid)
 {
 	if (l->top)
 		return;
@@ -45,6 +46,7 @@ static void ls_add(litset *l, const char *s, size_t len)
 		l->cap = nc;
 	}
 	l->v[l->n].s = s;
+	l->v[l->n].fid = fid;
 	l->v[l->n++].len = len;
 }
 
@@ -53,7 +55,7 @@ static void ls_merge(litset *dst, litset *src)
 	if (src->top)
 		dst->top = true;
 	for (size_t i = 0; i < src->n && !dst->top; i++)
-		ls_add(dst, src->v[i].s, src->v[i].len);
+		ls_add(dst, src->v[i].s, src->v[i].len, src->v[i].fid);
 	ls_fini(src);
 }
 
@@ -157,19 +159,19 @@ static const char *required_literal(const vg_sval *v, size_t *len)
 	return literal_usable(s, n) ? s : NULL;
 }
 
-static void value_lits(const vg_sval *v, litset *out)
+static void value_lits(const vg_sval *v, int fid, litset *out)
 {
 	size_t n;
 	const char *s = v->kind == VK_PATTERN ? required_literal(v, &n) : NULL;
 	if (v->kind == VK_REGEX && v->lit) { /* literal a match must contain */
-		ls_add(out, v->lit, v->litlen);
+		ls_add(out, v->lit, v->litlen, fid);
 		return;
 	}
 	if (!s) {
 		out->top = true;
 		return;
 	}
-	ls_add(out, s, n);
+	ls_add(out, s, n, fid);
 }
 
 static void item_lits(const vg_sitem *it, litset *out)
@@ -181,7 +183,7 @@ static void item_lits(const vg_sitem *it, litset *out)
 	if (it->all) {
 		for (size_t i = 0; i < it->nvals; i++) {
 			litset c = {0};
-			value_lits(&it->vals[i], &c);
+			value_lits(&it->vals[i], it->fid, &c);
 			ls_pick(out, &c);
 		}
 		if (!out->n)
@@ -189,7 +191,7 @@ static void item_lits(const vg_sitem *it, litset *out)
 		return;
 	}
 	for (size_t i = 0; i < it->nvals && !out->top; i++)
-		value_lits(&it->vals[i], out);
+		value_lits(&it->vals[i], it->fid, out);
 }
 
 static void sel_lits(const vg_selection *sel, litset *out)
@@ -447,13 +449,176 @@ static vg_err regex_literals(vg_ruleset *rs, vg_srule *r)
 	return VG_OK;
 }
 
+/* ---- route groups ---- */
+
+static bool routes_subset(const int *a, size_t na, const int *b, size_t nb)
+{
+	for (size_t i = 0; i < na; i++) {
+		size_t j = 0;
+		while (j < nb && b[j] != a[i])
+			j++;
+		if (j == nb)
+			return false;
+	}
+	return true;
+}
+
+static bool item_has_keywords(const vg_srule *r)
+{
+	for (size_t s = 0; s < r->nsels; s++)
+		for (size_t g = 0; g < r->sels[s].ngroups; g++)
+			for (size_t i = 0; i < r->sels[s].groups[g].nitems; i++)
+				if (r->sels[s].groups[g].items[i].fid < 0)
+					return true;
+	return false;
+}
+
+/* Add to a group's literal list the literals the values of r are tagged with. */
+static size_t group_value_lits(const vg_srule *r, uint32_t gmark, uint32_t *mark, const vg_vec *lits, const size_t *lens,
+			       const unsigned *hsflags, const char **gl, size_t *gll, unsigned *gid, unsigned *gfl, size_t n)
+{
+	for (size_t s = 0; s < r->nsels; s++)
+		for (size_t g = 0; g < r->sels[s].ngroups; g++)
+			for (size_t i = 0; i < r->sels[s].groups[g].nitems; i++) {
+				const vg_sitem *it = &r->sels[s].groups[g].items[i];
+				for (size_t k = 0; k < it->nvals; k++) {
+					int32_t l = it->vals[k].lit_id;
+					if (l < 0 || (size_t)l >= lits->len || mark[l] == gmark)
+						continue;
+					mark[l] = gmark;
+					gl[n] = lits->items[l];
+					gll[n] = lens[l];
+					gid[n] = (unsigned)l;
+					gfl[n++] = hsflags[l];
+				}
+			}
+	return n;
+}
+
+void vg_prefilter_free(vg_ruleset *rs)
+{
+	for (size_t g = 0; g < rs->nlit_groups; g++) {
+		if (rs->lit_groups[g].db)
+			hs_free_database(rs->lit_groups[g].db);
+		free(rs->lit_groups[g].supers);
+	}
+	free(rs->lit_groups);
+	rs->lit_groups = NULL;
+	for (size_t i = 0; rs->lit_fids && i < rs->nliterals; i++)
+		free(rs->lit_fids[i]);
+	free(rs->lit_fids);
+	rs->lit_fids = NULL;
+	rs->nlit_groups = 0;
+}
+
+/* One group per distinct route list of the active rules; each group's
+ * database holds the literals of the rules of every group whose routes are a
+ * subset of its own (pairs: rule << 32 | literal). */
+static vg_err build_groups(vg_ruleset *rs, const vg_vec *pairs, const vg_vec *lits, const size_t *lens,
+			   const unsigned *hsflags, vg_diag *d)
+{
+	vg_err e = VG_OK;
+	size_t nr = rs->rules.len, ng = 0;
+	int *rgroup = malloc((nr ? nr : 1) * sizeof(int));
+	uint8_t *sub = NULL; /* sub[a * ng + b]: routes of a are a subset of b's */
+	uint32_t *mark = calloc(lits->len ? lits->len : 1, sizeof(uint32_t));
+	const char **gl = malloc((lits->len ? lits->len : 1) * sizeof(char *));
+	size_t *gll = malloc((lits->len ? lits->len : 1) * sizeof(size_t));
+	unsigned *gid = malloc((lits->len ? lits->len : 1) * sizeof(unsigned)), *gfl = malloc((lits->len ? lits->len : 1) * sizeof(unsigned));
+	vg_lit_group *groups = calloc(nr ? nr : 1, sizeof(*groups));
+	if (!rgroup || !mark || !gl || !gll || !gid || !gfl || !groups) {
+		e = VG_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		const vg_srule *r = rs->rules.items[i];
+		size_t g = 0;
+		rgroup[i] = -1;
+		if (!r->info.active)
+			continue;
+		while (g < ng && !(groups[g].nroutes == r->nroutes &&
+				   !memcmp(groups[g].routes, r->routes, r->nroutes * sizeof(int))))
+			g++;
+		if (g == ng) {
+			memcpy(groups[g].routes, r->routes, sizeof(r->routes));
+			groups[g].nroutes = r->nroutes;
+			ng++;
+		}
+		rgroup[i] = (int)g;
+	}
+	rs->lit_groups = groups;
+	rs->nlit_groups = ng;
+	if (!(sub = calloc(ng * ng + 1, 1))) {
+		e = VG_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t a = 0; a < ng; a++)
+		for (size_t b = 0; b < ng; b++)
+			sub[a * ng + b] = routes_subset(groups[a].routes, groups[a].nroutes, groups[b].routes, groups[b].nroutes);
+	for (size_t g = 0; g < ng && !e; g++) {
+		size_t n = 0;
+		vg_lit_group *G = &groups[g];
+		for (size_t h = 0; h < ng; h++)
+			G->nsupers += h != g && sub[g * ng + h];
+		if (G->nsupers && !(G->supers = malloc(G->nsupers * sizeof(uint32_t)))) {
+			e = VG_ERR_NOMEM;
+			break;
+		}
+		G->nsupers = 0;
+		for (size_t h = 0; h < ng; h++)
+			if (h != g && sub[g * ng + h])
+				G->supers[G->nsupers++] = (uint32_t)h;
+		for (size_t p = 0; p < pairs->len; p++) {
+			uintptr_t v = (uintptr_t)pairs->items[p];
+			uint32_t l = (uint32_t)(v & 0xffffffffu), r = (uint32_t)(v >> 32);
+			if (rgroup[r] < 0 || !sub[(size_t)rgroup[r] * ng + g] || mark[l] == g + 1)
+				continue;
+			mark[l] = (uint32_t)g + 1;
+			gl[n] = lits->items[l];
+			gll[n] = lens[l];
+			gid[n] = l;
+			gfl[n++] = hsflags[l];
+		}
+		/* and every literal a value of these rules is refuted by (tag_values) */
+		for (size_t i = 0; i < nr; i++) {
+			const vg_srule *r = rs->rules.items[i];
+			if (rgroup[i] < 0 || !sub[(size_t)rgroup[i] * ng + g])
+				continue;
+			for (size_t f = 0; f <= r->nfilters; f++)
+				n = group_value_lits(f ? r->filters[f - 1] : r, (uint32_t)g + 1, mark, lits, lens, hsflags, gl, gll,
+						     gid, gfl, n);
+		}
+		if (!n)
+			continue;
+		hs_database_t *db = NULL;
+		hs_compile_error_t *ce = NULL;
+		if (hs_compile_lit_multi(gl, gfl, gid, gll, (unsigned)n, HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
+			e = vg_diag_set(d, VG_ERR_INTERNAL, NULL, "prefilter: %s", ce && ce->message ? ce->message : "?");
+			hs_free_compile_error(ce);
+			break;
+		}
+		G->db = db;
+	}
+out:
+	if (!rs->lit_groups)
+		free(groups);
+	free(rgroup);
+	free(sub);
+	free(mark);
+	free(gl);
+	free(gll);
+	free(gid);
+	free(gfl);
+	return e;
+}
+
 vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
 {
 	vg_map ids;
 	vg_vec lits; /* char* lowered, arena */
 	vg_err e = VG_OK;
 	size_t *lens = NULL;
-	unsigned *hsids = NULL, *hsflags = NULL;
+	unsigned *hsflags = NULL;
 	uint32_t *counts = NULL;
 	vg_map_init(&ids);
 	vg_vec_init(&lits);
@@ -461,12 +626,16 @@ vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
 	if (!rs->always_rules)
 		return VG_ERR_NOMEM;
 	/* pass 1: literal sets per rule; remember (rule, literal id) pairs */
-	vg_vec pairs; /* packed as (uintptr_t)(rule << 32 | lit) */
+	vg_vec pairs, pfids; /* packed as (uintptr_t)(rule << 32 | lit); the field + 2 */
 	vg_vec_init(&pairs);
+	vg_vec_init(&pfids);
 	for (size_t i = 0; i < rs->rules.len && !e; i++) {
 		vg_srule *r = rs->rules.items[i];
 		if (!r->info.active)
 			continue;
+		rs->keywords |= item_has_keywords(r);
+		for (size_t f = 0; f < r->nfilters; f++)
+			rs->keywords |= item_has_keywords(r->filters[f]);
 		e = regex_literals(rs, r);
 		for (size_t f = 0; f < r->nfilters && !e; f++)
 			e = regex_literals(rs, r->filters[f]);
@@ -487,8 +656,9 @@ vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
 		}
 		for (size_t k = 0; k < ls.n && !e; k++) {
 			uintptr_t id;
-			if (!(e = intern_literal(rs, &ids, &lits, ls.v[k].s, ls.v[k].len, &id)))
-				e = vg_vec_push(&pairs, (void *)(((uintptr_t)i << 32) | id));
+			if (!(e = intern_literal(rs, &ids, &lits, ls.v[k].s, ls.v[k].len, &id)) &&
+			    !(e = vg_vec_push(&pairs, (void *)(((uintptr_t)i << 32) | id))))
+				e = vg_vec_push(&pfids, (void *)(uintptr_t)(ls.v[k].fid + 2));
 		}
 		ls_fini(&ls);
 		if (e)
@@ -510,18 +680,19 @@ vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
 		goto out;
 	rs->lit_rules = calloc(lits.len, sizeof(uint32_t *));
 	rs->lit_nrules = calloc(lits.len, sizeof(uint32_t));
+	rs->lit_fids = calloc(lits.len, sizeof(int32_t *));
 	counts = calloc(lits.len, sizeof(uint32_t));
 	lens = calloc(lits.len, sizeof(size_t));
-	hsids = calloc(lits.len, sizeof(unsigned));
 	hsflags = calloc(lits.len, sizeof(unsigned));
-	if (!rs->lit_rules || !rs->lit_nrules || !counts || !lens || !hsids || !hsflags) {
+	if (!rs->lit_rules || !rs->lit_nrules || !rs->lit_fids || !counts || !lens || !hsflags) {
 		e = VG_ERR_NOMEM;
 		goto out;
 	}
 	for (size_t p = 0; p < pairs.len; p++)
 		counts[(uintptr_t)pairs.items[p] & 0xffffffffu]++;
 	for (size_t l = 0; l < lits.len; l++)
-		if (!(rs->lit_rules[l] = malloc(counts[l] * sizeof(uint32_t)))) {
+		if (!(rs->lit_rules[l] = malloc(counts[l] * sizeof(uint32_t))) ||
+		    !(rs->lit_fids[l] = malloc(counts[l] * sizeof(int32_t)))) {
 			e = VG_ERR_NOMEM;
 			goto out;
 		}
@@ -529,32 +700,26 @@ vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
 		uintptr_t v = (uintptr_t)pairs.items[p];
 		uint32_t l = (uint32_t)(v & 0xffffffffu), r = (uint32_t)(v >> 32);
 		uint32_t n = rs->lit_nrules[l];
-		if (n && rs->lit_rules[l][n - 1] == r)
-			continue; /* the same literal twice in one rule */
+		int32_t fid = (int32_t)(uintptr_t)pfids.items[p] - 2;
+		if (n && rs->lit_rules[l][n - 1] == r) { /* the same literal twice in one rule */
+			if (rs->lit_fids[l][n - 1] != fid)
+				rs->lit_fids[l][n - 1] = -1; /* in two fields: either */
+			continue;
+		}
+		rs->lit_fids[l][n] = fid;
 		rs->lit_rules[l][rs->lit_nrules[l]++] = r;
 	}
 	for (size_t l = 0; l < lits.len; l++) {
 		lens[l] = strlen(lits.items[l]);
-		hsids[l] = (unsigned)l;
-		hsflags[l] = HS_FLAG_SINGLEMATCH;
+		hsflags[l] = 0; /* every occurrence: the field of each tells which rules it serves */
 	}
-	{
-		hs_database_t *db = NULL;
-		hs_compile_error_t *ce = NULL;
-		if (hs_compile_lit_multi((const char *const *)lits.items, hsflags, hsids, lens, (unsigned)lits.len,
-					 HS_MODE_BLOCK, NULL, &db, &ce) != HS_SUCCESS) {
-			e = vg_diag_set(d, VG_ERR_INTERNAL, NULL, "prefilter: %s", ce && ce->message ? ce->message : "?");
-			hs_free_compile_error(ce);
-			goto out;
-		}
-		rs->hs_db = db;
-	}
+	e = build_groups(rs, &pairs, &lits, lens, hsflags, d);
 out:
 	free(counts);
 	free(lens);
-	free(hsids);
 	free(hsflags);
 	vg_vec_fini(&pairs);
+	vg_vec_fini(&pfids);
 	vg_vec_fini(&lits);
 	vg_map_fini(&ids);
 	return e;

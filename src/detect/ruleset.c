@@ -45,6 +45,7 @@ void vg_ruleset_free(vg_ruleset *rs)
 		pcre2_code_free(rs->regexes.items[i]);
 	if (rs->hs_db)
 		hs_free_database(rs->hs_db);
+	vg_prefilter_free(rs);
 	for (size_t i = 0; i < rs->nliterals; i++)
 		free(rs->lit_rules ? rs->lit_rules[i] : NULL);
 	free(rs->lit_rules);
@@ -190,6 +191,8 @@ vg_err vg_ruleset_compile(vg_ruleset *rs, vg_diag *d)
 		if (rs->routes.len) /* routing is on when a mapping declares logsources */
 			resolve_routes(rs, r);
 	}
+	if ((e = vg_corr_compile(rs, d))) /* correlation references; interns the fields they read */
+		return e;
 	if ((e = vg_prefilter_build(rs, d)))
 		return e;
 	rs->compiled = true;

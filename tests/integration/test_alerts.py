@@ -5,11 +5,13 @@ the registry, acknowledgement, merge into an existing or a new incident
 (observables linked, journal entry), constituent isolation, bad input on every
 route (4xx naming the field, nothing written), refusals by role, and
 `vigie detect --follow` picking up appended and rotated files, stopping on
-SIGTERM."""
+SIGTERM, and a followed EVTX file read again without its records twice."""
 import json
 import os
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import unittest
 import urllib.parse
@@ -289,6 +291,36 @@ class AlertTest(ServerTest):
         self.assertEqual((r.json["acknowledged"], r.json["skipped"]), ([ids[2]], 2))
         self.assertEqual(self.writes_audited(), before + 2)
 
+    def test_7_follow_evtx(self):
+        # a followed EVTX file is read again when it changes, only records with a new record number
+        import glob
+        import shutil
+        found = glob.glob(os.path.join(SIGMA, "regression", "**", RULE_ID + ".evtx"), recursive=True)
+        if not found:
+            self.skipTest("no EVTX sample")
+        path = os.path.join(self.srv.dir, "sysmon.evtx")
+        shutil.copy(found[0], path)
+        before = self.srv.sql("SELECT coalesce(sum(count), 0) FROM alerts WHERE rule_id = ?", (RULE_ID,))[0][0]
+        p = subprocess.Popen([VIGIE, "--db", self.srv.db, "--json", "detect", "-r", self.rule, "--mapping", MAPPING,
+                              "--follow", path, "--from-start", "--flush-ms", "200"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, env=self.srv.env, text=True)
+        try:
+            self.wait_for(lambda: self.srv.sql("SELECT coalesce(sum(count), 0) FROM alerts WHERE rule_id = ?",
+                                               (RULE_ID,))[0][0] == before + 1)
+            os.utime(path)  # touched: read again, nothing new
+            time.sleep(1.0)
+            shutil.copy(found[0], path + ".new")  # replaced by a copy: same record numbers, nothing new
+            os.replace(path + ".new", path)
+            time.sleep(1.5)
+        finally:
+            p.send_signal(signal.SIGTERM)
+            out, err = p.communicate(timeout=30)
+        for m in SANITIZER_MARKERS:
+            self.assertNotIn(m, err)
+        self.assertEqual(p.returncode, 0, err)
+        s = json.loads(out.strip().splitlines()[-1])
+        self.assertEqual((s["events"], s["hits"], s["errors"]), (1, 1, 0), s)
+
     def wait_for(self, cond, timeout=20):
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -296,6 +328,67 @@ class AlertTest(ServerTest):
                 return
             time.sleep(0.1)
         self.fail("condition not met in %ds" % timeout)
+
+
+BASE_RULE = """title: Failed login
+id: 5f0c7b7e-8d0a-4b8e-9a51-000000000001
+status: test
+author: Vigie tests
+level: low
+logsource:
+  product: test
+detection:
+  sel:
+    action: failed_login
+  condition: sel
+"""
+
+CORR_RULE = """title: Password guessing on one account
+id: 5f0c7b7e-8d0a-4b8e-9a51-000000000002
+author: Vigie tests
+level: high
+tags:
+  - attack.t1110
+correlation:
+  type: event_count
+  rules:
+    - 5f0c7b7e-8d0a-4b8e-9a51-000000000001
+  group-by:
+    - user
+  timespan: 10m
+  condition:
+    gte: 3
+"""
+
+
+class CorrelationAlertTest(ServerTest):
+    """A Sigma correlation rule in `vigie detect`: its hits become alerts of
+    the correlation rule (group values as matched fields), its base rule
+    (generate: false by default) writes none of its own."""
+
+    def test_event_count_alert(self):
+        d = tempfile.mkdtemp(prefix="vg-corr-")
+        self.addCleanup(shutil.rmtree, d, True)
+        for name, text in (("base.yml", BASE_RULE), ("corr.yml", CORR_RULE)):
+            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+                f.write(text)
+        lines = []
+        t = "2026-11-28T10:00:%02dZ"
+        for i, user in enumerate(["bob", "eve", "bob", "eve", "bob", "alice"]):
+            lines.append(json.dumps({"timestamp": t % i, "action": "failed_login", "user": user}))
+        lines.append(json.dumps({"timestamp": t % 9, "action": "login", "user": "bob"}))
+        r = self.srv.cli("--json", "detect", "-r", d, "-", input="\n".join(lines) + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.loads(r.stdout.strip().splitlines()[-1])
+        self.assertEqual((s["events"], s["hits"], s["correlation_hits"], s["alerts_created"]), (7, 0, 1, 1), s)
+        items = self.admin.get("/api/v1/alerts").json["items"]
+        self.assertEqual([a["rule_id"] for a in items], ["5f0c7b7e-8d0a-4b8e-9a51-000000000002"])
+        al = self.admin.get("/api/v1/alerts/%d" % items[0]["id"]).json
+        self.assertEqual((al["title"], al["level"], al["author"]), ("Password guessing on one account", "high",
+                                                                     "Vigie tests"))
+        self.assertIn("attack.t1110", al["tags"])
+        self.assertIn({"field": "user", "value": "bob"}, [{"field": m["field"], "value": m["value"]}
+                                                          for m in al["matched"]])
 
 
 if __name__ == "__main__":

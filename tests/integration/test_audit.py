@@ -73,5 +73,52 @@ class TamperTest(unittest.TestCase):
         self.assertIn(a, [p["seq"] for p in j["problems"]], j)
 
 
+class TamperApiTest(unittest.TestCase):
+    """GET /api/v1/audit/verify on a chain tampered with behind the server's
+    back (sqlite3 on the database file while the server runs)."""
+
+    def setUp(self):
+        self.srv = Server().start()
+        self.addCleanup(self.srv.stop)
+        self.adm = self.srv.admin()
+        for i in range(5):
+            r = self.adm.post("/api/v1/orgs", {"name": "Api Tamper %d" % i, "kind": "oes"})
+            self.assertEqual(r.status, 201, r)
+        r = self.adm.get("/api/v1/audit/verify")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["ok"], r.json["problems"]), (True, []), r.json)
+        self.seqs = [s for (s,) in self.srv.sql("SELECT seq FROM audit_log ORDER BY seq")]
+        self.assertGreaterEqual(len(self.seqs), 6)
+
+    def verify(self, entries):
+        r = self.adm.get("/api/v1/audit/verify")
+        self.assertEqual(r.status, 200, r)
+        self.assertFalse(r.json["ok"], r.json)
+        # every entry is checked (the tampered ones and those appended since)
+        self.assertGreaterEqual(r.json["checked"], entries)
+        return r.json["problems"]
+
+    def test_edited_entry(self):
+        target = self.seqs[3]
+        self.srv.sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = ?", (target,))
+        # exactly one problem: the edited entry, named with its sequence number
+        self.assertEqual(self.verify(len(self.seqs)), [{"seq": target, "what": "entry %d: content does not match its hash (edited)"
+                                          % target}])
+
+    def test_removed_entry(self):
+        target = self.seqs[2]
+        self.srv.sql("DELETE FROM audit_log WHERE seq = ?", (target,))
+        problems = self.verify(len(self.seqs) - 1)
+        # reported on the entry after the gap, whose prev_hash no longer matches
+        self.assertEqual(len(problems), 1, problems)
+        self.assertEqual(problems[0]["seq"], self.seqs[3])
+        self.assertEqual(problems[0]["what"], "entry %d: previous entry missing (removed)" % self.seqs[3])
+
+    def test_auditor_only(self):
+        # the verification is not for every account: an unauthenticated client gets 401
+        r = self.srv.client().get("/api/v1/audit/verify")
+        self.assertEqual(r.status, 401, r)
+
+
 if __name__ == "__main__":
     unittest.main()

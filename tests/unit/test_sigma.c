@@ -414,6 +414,61 @@ static void t_xml_parity(void **st)
 	vg_ruleset_free(rs);
 }
 
+/* The JSON extractor skips the values of paths no rule uses (without
+ * decoding them, but checking them as decoding would); keyword rules still
+ * see every value; the event's output keeps everything. */
+static void t_extract_skip(void **st)
+{
+	(void)st;
+	const char *proc = "title: p\nlogsource: {product: windows, category: process_creation}\n"
+			   "detection: {sel: {Image|endswith: '\\x.exe'}, condition: sel}\n";
+	const char *ev1 = "{\"Event\":{\"System\":{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1},"
+			  "\"EventData\":{\"Unused\":\"a\\u00e9 \\\"q\\\" C:\\\\x.exe\",\"N\":{\"D\":[1,true,null,{\"K\":\"x\"}]},"
+			  "\"Image\":\"C:\\\\x.exe\"}}}";
+	const char *other = "{\"Event\":{\"System\":{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1},"
+			    "\"EventData\":{\"Other\":\"C:\\\\x.exe\",\"Image\":\"C:\\\\y.exe\"}}}";
+	const char *ev11 = "{\"Event\":{\"System\":{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":11},"
+			   "\"EventData\":{\"Image\":\"C:\\\\x.exe\"}}}";
+	vg_ruleset *rs = compile(winmap, proc);
+	vg_detect_scratch *sc = vg_detect_scratch_new(rs);
+	vg_diag d;
+	assert_non_null(sc);
+	assert_int_equal(vg_detect_json(sc, ev1, strlen(ev1), NULL, NULL, &d), 1);
+	assert_non_null(strstr(vg_detect_event_json(sc), "\"Unused\":\"a\\u00e9"));   /* output: the whole event */
+	assert_int_equal(vg_detect_json(sc, other, strlen(other), NULL, NULL, &d), 0); /* literal in another field */
+	/* routes are cached per scratch by the values of the fields they test */
+	assert_int_equal(vg_detect_json(sc, ev11, strlen(ev11), NULL, NULL, &d), 0);
+	assert_int_equal(vg_detect_json(sc, ev1, strlen(ev1), NULL, NULL, &d), 1);
+	assert_int_equal(vg_detect_json(sc, ev11, strlen(ev11), NULL, NULL, &d), 0);
+	/* a skipped value is still checked */
+	const char *bad[] = {"{\"Unused\":\"bad \\q\",\"Image\":\"C:\\\\x.exe\"}", "{\"Unused\":\"\\u12\"}",
+			     "{\"Unused\":\"open", "{\"Unused\":tru}", "{\"Unused\":\"\\"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_true(vg_detect_json(sc, bad[i], strlen(bad[i]), NULL, NULL, &d) < 0);
+	vg_detect_scratch_free(sc);
+	vg_ruleset_free(rs);
+	/* with a keyword rule, every value is kept: the keyword in a field no rule names */
+	rs = compile(winmap, "title: k\nlogsource: {product: windows}\ndetection:\n  kw: ['mimikatz']\n  condition: kw\n"
+			     "---\n" "title: p\nlogsource: {product: windows, category: process_creation}\n"
+			     "detection: {sel: {Image|endswith: '\\x.exe'}, condition: sel}\n");
+	assert_non_null(rs);
+	const char *kw = "{\"Event\":{\"System\":{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1},"
+			 "\"EventData\":{\"Unused\":\"run MimiKatz now\",\"Image\":\"C:\\\\x.exe\"}}}";
+	assert_int_equal(fire(rs, kw), 2);
+	assert_int_equal(fire(rs, ev11), 0);
+	vg_ruleset_free(rs);
+	/* EVTX/XML: the event rendered for output holds every field, used or not */
+	rs = compile(winmap, proc);
+	sc = vg_detect_scratch_new(rs);
+	const char *xml = "<Event><System><EventID>1</EventID><Channel>Microsoft-Windows-Sysmon/Operational</Channel>"
+			  "</System><EventData><Data Name=\"Unused\">u &amp; v</Data><Data Name=\"Image\">C:\\x.exe</Data>"
+			  "</EventData></Event>";
+	assert_int_equal(vg_detect_xml(sc, xml, strlen(xml), NULL, NULL, &d), 1);
+	assert_non_null(strstr(vg_detect_event_json(sc), "\"Event.EventData.Unused\":\"u & v\""));
+	vg_detect_scratch_free(sc);
+	vg_ruleset_free(rs);
+}
+
 typedef struct hitlog {
 	int hits;
 	char field[64], value[64], author[64];
@@ -508,7 +563,7 @@ int main(void)
 		cmocka_unit_test(t_condition_check),	  cmocka_unit_test(t_filters),
 		cmocka_unit_test(t_loader_errors),	  cmocka_unit_test(t_routing),
 		cmocka_unit_test(t_xml_parity),		  cmocka_unit_test(t_hit_content),
-		cmocka_unit_test(t_inputs),
+		cmocka_unit_test(t_inputs),		  cmocka_unit_test(t_extract_skip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
