@@ -1,7 +1,7 @@
 // Vigie web console: a single-page application with hash routing.
 // #/login, #/ (dashboard), #/reports, #/reports/ID, #/incidents, #/incidents/ID,
-// #/registry, #/registry/ID, #/search, #/admin, #/report-new, #/alerts.
-import {api, get, post, setCsrf, setUnauthorizedHandler, hasRoute} from './js/api.js';
+// #/registry, #/registry/ID, #/search, #/admin, #/report-new, #/alerts, #/alerts/ID, #/my-reports.
+import {api, setCsrf, setUnauthorizedHandler} from './js/api.js';
 import {h, replace, clear, field} from './js/dom.js';
 import {t, setLang, getLang} from './js/i18n.js';
 import {state, toast, isStaff, can} from './js/state.js';
@@ -13,7 +13,8 @@ import {registryView, orgView} from './js/registry.js';
 import {searchView} from './js/search.js';
 import {adminView} from './js/admin.js';
 import {reportFormView} from './js/constituent.js';
-import {alertsView} from './js/alerts.js';
+import {alertsView, alertView} from './js/alerts.js';
+import {myReportsView} from './js/myreports.js';
 import {showHelp, hideOverlay} from './js/keys.js';
 
 const main = document.getElementById('main');
@@ -37,7 +38,8 @@ async function loadMe() {
     state.me = me;
     setCsrf(me.csrf_token);
     if (!state.langOverride) setLang(me.user.language);
-    state.alerts = await hasRoute('/api/v1/alerts');
+    // the alerts API: known from the caller's permissions (no second request)
+    state.alerts = can('alert.read');
     return true;
   } catch {
     state.me = null;
@@ -53,7 +55,7 @@ function navLinks() {
     links.push(['#/registry', t('Registry')], ['#/search', t('Search')]);
     if (can('user.read') || can('audit.read')) links.push(['#/admin', t('Administration')]);
   } else {
-    links.push(['#/incidents', t('My incidents')], ['#/report-new', t('Report an incident')]);
+    links.push(['#/incidents', t('My incidents')], ['#/my-reports', t('My reports')], ['#/report-new', t('Report an incident')]);
     if (can('org.read')) links.push(['#/registry/' + state.me.user.org_id, t('My organisation')]);
   }
   return links;
@@ -135,6 +137,8 @@ const routes = [
   [/^#\/admin$/, adminView, true],
   [/^#\/report-new$/, reportFormView, true],
   [/^#\/alerts$/, alertsView, true],
+  [/^#\/alerts\/(\d+)$/, alertView, true],
+  [/^#\/my-reports$/, myReportsView, true],
 ];
 
 let seq = 0;

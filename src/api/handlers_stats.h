@@ -4,4 +4,9 @@
 
 #include "http/http.h"
 
+/* GET /api/v1/stats?from=&to=: open incidents by status, severity, type,
+ * organisation and sector; opened/closed incidents and alerts per day;
+ * overdue clocks; alerts by level and status. Scoped for constituents. */
+void vg_h_stats(vg_req *r);
+
 #endif

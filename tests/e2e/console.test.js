@@ -39,8 +39,10 @@ test('static files: CSP, content types, no traversal or hidden files', async () 
   }
 });
 
-test('log in, dashboard with charts, help overlay, log out', async () => {
+test('log in, dashboard with charts fed by /api/v1/stats, help overlay, log out', async () => {
   const page = await newPage(browser.context);
+  const requests = [];
+  page.on('request', (r) => { if (r.url().includes('/api/')) requests.push(new URL(r.url()).pathname); });
   await page.goto(`${server.base}/`);
   await page.waitForSelector('form.login');
   await shot(page, 'login');
@@ -53,10 +55,31 @@ test('log in, dashboard with charts, help overlay, log out', async () => {
   await page.getByRole('heading', {name: 'Dashboard'}).waitFor();
   await page.waitForSelector('#c-status');
   // Chart.js drew on the canvases
-  await page.waitForFunction(() => window.Chart && window.Chart.getChart(document.getElementById('c-status')));
-  assert.equal(await page.locator('canvas').count(), 7);
-  assert.match(await page.locator('.kpis').innerText(), /4\s+open incidents/);
+  await page.waitForFunction(() => window.Chart && window.Chart.getChart(document.getElementById('c-alerts')));
+  // seven incident charts and the alerts by level (the admin may read alerts)
+  assert.equal(await page.locator('canvas').count(), 8);
+  // the figures are the server's aggregates, not counted in the browser
+  const stats = await admin.get('/api/v1/stats');
+  assert.equal(stats.open.total, 4);
+  assert.match(await page.locator('#kpis').innerText(), /4\s+open incidents/);
+  assert.match(await page.locator('#kpis').innerText(), new RegExp(`${stats.overdue.total}\\s+overdue clocks`));
+  const chartData = (id) => page.evaluate((c) => window.Chart.getChart(document.getElementById(c)).data.datasets.map((d) => d.data), id);
+  assert.deepEqual((await chartData('c-sev'))[0], ['low', 'medium', 'high', 'critical'].map((v) => stats.open.by_severity[v]));
+  assert.deepEqual((await chartData('c-sev'))[0], [0, 1, 2, 1]);
+  assert.deepEqual((await chartData('c-orgs'))[0], stats.top_orgs.map((o) => o.count));
+  assert.deepEqual((await chartData('c-sectors'))[0], [2, 2]);
+  const [opened, closed] = await chartData('c-time');
+  assert.equal(opened.length, 30);
+  assert.equal(opened[29], stats.days[29].opened);
+  assert.equal(opened.reduce((a, b) => a + b, 0), 4);
+  assert.equal(closed.reduce((a, b) => a + b, 0), 0);
+  assert.ok(requests.includes('/api/v1/stats'), requests.join(' '));
+  assert.ok(!requests.includes('/api/v1/incidents') && !requests.includes('/api/v1/orgs'), `no list read to count: ${requests.join(' ')}`);
   await shot(page, 'dashboard');
+  // another period: the series follows
+  await page.locator('#stats-range').selectOption('7');
+  await page.waitForFunction(() => window.Chart && window.Chart.getChart(document.getElementById('c-time')) &&
+    window.Chart.getChart(document.getElementById('c-time')).data.labels.length === 7);
   await page.keyboard.press('?');
   await page.getByRole('dialog', {name: 'Keyboard shortcuts'}).waitFor();
   await page.keyboard.press('Escape');
@@ -318,4 +341,199 @@ test('an ended session sends the user back to the login page (log out everywhere
   await a.waitForSelector('form.login');
   assert.match(await a.locator('#toast').innerText(), /session has ended/);
   await a.close();
+});
+
+test('edit forms: incident attributes, a task, a manual link, an observable', async () => {
+  const page = await newPage(browser.context);
+  await loginUI(page, server.base, 'admin', ADMIN_PASSWORD);
+  const [i1, i2, i3] = data.incidents;
+  const me = (await admin.get('/api/v1/session/me')).user;
+  await page.goto(`${server.base}/#/incidents/${i2.id}`);
+  await page.locator('#edit-incident').click();
+  const dlg = page.getByRole('dialog', {name: `Edit ${i2.reference}`});
+  await dlg.waitFor();
+  await dlg.getByLabel('Severity').selectOption('critical');
+  await dlg.getByLabel('TLP').selectOption('red');
+  await dlg.getByLabel('PAP').selectOption('green');
+  await dlg.getByLabel('RSIT category').selectOption('fraud');
+  await dlg.getByLabel('RSIT type').selectOption('masquerade');
+  await dlg.getByLabel('Assignee').selectOption(String(me.id));
+  // another organisation concerned
+  const add = dlg.getByLabel('Add an organisation concerned', {exact: true});
+  await add.locator(`option[value="${data.other.id}"]`).waitFor({state: 'attached'});
+  await add.selectOption(String(data.other.id));
+  await dlg.getByRole('button', {name: 'Add', exact: true}).click();
+  await dlg.locator('#orgs-concerned').getByText('Hôpital Régional Nord').waitFor();
+  await shot(page, 'incident-edit');
+  await dlg.getByRole('button', {name: 'Save'}).click();
+  await page.getByText('Incident updated.').waitFor();
+  const inc = await admin.get(`/api/v1/incidents/${i2.id}`);
+  assert.equal(inc.severity, 'critical');
+  assert.equal(inc.tlp, 'red');
+  assert.equal(inc.pap, 'green');
+  assert.equal(inc.type, 'masquerade');
+  assert.equal(inc.assignee_id, me.id);
+  assert.deepEqual(inc.organisations.map((o) => o.id).filter((id) => id !== data.org.id), [data.other.id]);
+  await page.locator('h1.title').waitFor();
+  assert.match(await page.locator('.badges').innerText(), /TLP:RED/);
+
+  // a task: assignee, due date, state
+  const task = (await admin.post(`/api/v1/incidents/${i2.id}/tasks`, {title: 'Block the phishing domain'})).items.find((x) => x.title === 'Block the phishing domain');
+  await page.reload();
+  await page.getByRole('button', {name: 'Edit the task Block the phishing domain'}).click();
+  const tdlg = page.getByRole('dialog', {name: 'Edit the task'});
+  await tdlg.getByLabel('Assignee').selectOption(String(me.id));
+  await tdlg.getByLabel('Due').fill('2030-06-01T09:30');
+  await tdlg.getByLabel('State').selectOption('cancelled');
+  await tdlg.getByRole('button', {name: 'Save'}).click();
+  await page.getByText('Task updated.').waitFor();
+  const tk = (await admin.get(`/api/v1/incidents/${i2.id}/tasks`)).items.find((x) => x.id === task.id);
+  assert.equal(tk.assignee_id, me.id);
+  assert.equal(tk.state, 'cancelled');
+  assert.equal(new Date(tk.due_at).getTime(), await page.evaluate(() => new Date('2030-06-01T09:30').getTime()));
+
+  // a manual link with its reason
+  await page.locator('#links-s').waitFor();
+  const link = page.locator('#links-s');
+  await link.locator('input[type=search]').fill(String(i3.id));
+  // the picker selects the incident whose id was typed
+  await page.waitForFunction((id) => document.querySelector('#links-s select').value === String(id), i3.id);
+  await link.getByLabel('Reason').fill('Same phishing kit, other victim');
+  await link.getByRole('button', {name: 'Link', exact: true}).click();
+  await page.getByText('Incidents linked.').waitFor();
+  await page.locator('#links').getByText('Same phishing kit, other victim').waitFor();
+  const links = await admin.get(`/api/v1/incidents/${i2.id}/links`);
+  assert.deepEqual(links.items.map((l) => [l.incident_id, l.reason]), [[i3.id, 'Same phishing kit, other victim']]);
+
+  // an observable: IOC, and common with a reason
+  await page.goto(`${server.base}/#/incidents/${i1.id}`);
+  const row = page.locator('#observables tr', {hasText: '185.220.101.34'});
+  await row.getByRole('button', {name: 'Edit 185.220.101.34'}).click();
+  const odlg = page.getByRole('dialog');
+  await odlg.getByLabel('Indicator of compromise (IOC)').check();
+  await odlg.getByLabel('Common value: correlates nothing').check();
+  await odlg.getByLabel('Reason').fill('Tor exit node');
+  await odlg.getByRole('button', {name: 'Save'}).click();
+  await page.getByText('Observable updated.').waitFor();
+  const oid = Number(await page.locator('#observables tr', {hasText: '185.220.101.34'}).getAttribute('data-id'));
+  const obs = await admin.get(`/api/v1/observables/${oid}`);
+  assert.equal(obs.ioc, true);
+  assert.equal(obs.common, true);
+  assert.equal(obs.common_reason, 'Tor exit node');
+  await page.locator('#observables').getByText('common (Tor exit node)').waitFor();
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('edit forms: a user, playbooks, and an API error shown next to its field', async () => {
+  const u = await admin.post('/api/v1/users', {username: 'temp-analyst', password: 'temporary password 1', role: 'analyst', org_id: data.org.id, language: 'en'});
+  const page = await newPage(browser.context);
+  await loginUI(page, server.base, 'admin', ADMIN_PASSWORD);
+  await page.goto(`${server.base}/#/admin`);
+  await page.getByRole('button', {name: 'Edit the user temp-analyst'}).click();
+  const dlg = page.getByRole('dialog', {name: 'Edit the user temp-analyst'});
+  await dlg.getByLabel('Name', {exact: true}).fill('Temporary Analyst');
+  await dlg.getByLabel('Role').selectOption('constituent');
+  await dlg.getByLabel('Language').selectOption('fr');
+  const org = dlg.getByLabel('Organisation', {exact: true});
+  await org.locator(`option[value="${data.other.id}"]`).waitFor({state: 'attached'});
+  await org.selectOption(String(data.other.id));
+  await dlg.getByLabel('Disabled: cannot log in').check();
+  await dlg.getByRole('button', {name: 'Save'}).click();
+  await page.getByText('User updated.').waitFor();
+  const after = await admin.get(`/api/v1/users/${u.id}`);
+  assert.deepEqual([after.display_name, after.role, after.language, after.org_id, after.disabled], ['Temporary Analyst', 'constituent', 'fr', data.other.id, true]);
+
+  // a new user with a too short password: the error is under the password
+  await page.getByText('New user', {exact: true}).click();
+  const users = page.locator('#users-h').locator('..');
+  await users.getByLabel('User name', {exact: true}).fill('short-password');
+  await users.getByLabel('Password', {exact: true}).fill('short');
+  await users.getByRole('button', {name: 'Create', exact: true}).click();
+  const pwErr = users.locator('[data-field=password] .field-error');
+  await pwErr.waitFor({state: 'visible'});
+  assert.equal(await users.locator('[data-field=username] .field-error').innerText(), '');
+  assert.equal((await admin.get('/api/v1/users?q=short-password')).items.length, 0);
+
+  // a new playbook: the API's error on a task's delay lands under "Tasks"
+  await page.locator('#new-playbook').click();
+  const pdlg = page.getByRole('dialog', {name: 'New playbook'});
+  await pdlg.getByLabel('Identifier').fill('credential-stuffing');
+  await pdlg.getByLabel('Title').fill('Credential stuffing');
+  await pdlg.getByLabel('RSIT types').fill('brute-force');
+  await pdlg.getByLabel('Tasks').fill('Reset the passwords | 4h\nCheck the logs | soon');
+  await pdlg.getByLabel('Advice for the victim (Markdown)').fill('Force a password reset and enable MFA.');
+  await pdlg.getByRole('button', {name: 'Create'}).click();
+  const tasksErr = pdlg.locator('[data-field=tasks] .field-error');
+  await tasksErr.waitFor({state: 'visible'});
+  assert.ok((await tasksErr.innerText()).length > 3);
+  assert.equal(await pdlg.getByLabel('Tasks').getAttribute('aria-invalid'), 'true');
+  assert.equal(await pdlg.locator('[data-field=title] .field-error').innerText(), '');
+  await shot(page, 'playbook-error');
+  await pdlg.getByLabel('Tasks').fill('Reset the passwords | 4h\nCheck the logs | 1d');
+  await pdlg.getByRole('button', {name: 'Create'}).click();
+  await page.getByText('Playbook credential-stuffing version 1 saved.').waitFor();
+  // a new version of it
+  await page.getByRole('button', {name: 'New version of Credential stuffing'}).click();
+  const vdlg = page.getByRole('dialog', {name: 'New version of Credential stuffing'});
+  assert.equal(await vdlg.getByLabel('Tasks').inputValue(), 'Reset the passwords | 4h\nCheck the logs | 1d');
+  await vdlg.getByLabel('Tasks').fill('Reset the passwords | 2h\nCheck the logs | 1d\nReport to the CERT | 3d');
+  await vdlg.getByRole('button', {name: 'Save the new version'}).click();
+  await page.getByText('Playbook credential-stuffing version 2 saved.').waitFor();
+  const pbs = (await admin.get('/api/v1/playbooks')).items.filter((p) => p.slug === 'credential-stuffing');
+  assert.equal(pbs.length, 1);
+  assert.equal(pbs[0].version, 2);
+  const pb = await admin.get(`/api/v1/playbooks/${pbs[0].id}`);
+  assert.deepEqual(pb.tasks.map((x) => [x.title, x.due_offset_s]), [['Reset the passwords', 7200], ['Check the logs', 86400], ['Report to the CERT', 259200]]);
+  // the two refused requests above are the only errors
+  assert.deepEqual(page.errors, Array(2).fill('Failed to load resource: the server responded with a status of 400 (Bad Request)'));
+  await page.close();
+});
+
+test('a constituent follows its organisation\'s reports and the incidents they became', async () => {
+  const mine = await admin.post('/api/v1/reports', {subject: 'Defaced intranet page', body: 'The intranet home page shows a political message.', org_id: data.org.id, reporter_email: 'rssi@transition.gouv.example'});
+  const waiting = await admin.post('/api/v1/reports', {subject: 'Strange DNS answers', body: 'Resolvers answer with odd addresses.', org_id: data.org.id, reporter_email: 'rssi@transition.gouv.example'});
+  const theirs = await admin.post('/api/v1/reports', {subject: 'Hospital printer spam', body: 'Printers print ads.', org_id: data.other.id, reporter_email: 'soc@chr-nord.example'});
+  const triaged = await admin.post(`/api/v1/reports/${mine.id}/triage`, {decision: 'new_incident', org_id: data.org.id, incident: {title: 'Intranet defacement', severity: 'medium'}});
+  assert.ok(triaged.incident_id);
+  const page = await newPage(browser.context);
+  await loginUI(page, server.base, 'rssi', 'constituent password 1');
+  await page.getByRole('link', {name: 'Mes signalements'}).click();
+  await page.getByRole('heading', {name: 'Mes signalements'}).waitFor();
+  const list = page.locator('#report-status-list');
+  await list.locator(`tr[data-id="${mine.id}"]`).waitFor();
+  const text = await list.innerText();
+  assert.match(text, new RegExp(`${mine.reference}\\s+Defaced intranet page\\s+incident\\s+Incident n° ${triaged.incident_id}`));
+  assert.match(text, new RegExp(`${waiting.reference}\\s+Strange DNS answers\\s+nouveau\\s+reçu, en attente de tri`));
+  assert.doesNotMatch(text, /Hospital printer spam/);
+  assert.doesNotMatch(text, new RegExp(theirs.reference));
+  await shot(page, 'constituent-reports');
+  // the incident it became opens (its organisation's)
+  await list.getByRole('link', {name: `Incident n° ${triaged.incident_id}`}).click();
+  await page.locator('h1.title').getByText('Intranet defacement').waitFor();
+  // the same list under "my incidents"
+  await page.goto(`${server.base}/#/incidents`);
+  await page.locator('#my-reports tr[data-id]').first().waitFor();
+  assert.equal(await page.locator(`#my-reports tr[data-id="${theirs.id}"]`).count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('a narrow window: no sideways scrolling on the dashboard, an incident and its edit dialog', async () => {
+  const page = await newPage(browser.context);
+  await page.setViewportSize({width: 400, height: 800});
+  await loginUI(page, server.base, 'admin', ADMIN_PASSWORD);
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  await page.goto(`${server.base}/#/`);
+  await page.waitForFunction(() => window.Chart && window.Chart.getChart(document.getElementById('c-status')));
+  assert.ok(await wide() <= 0, `dashboard overflows by ${await wide()} px`);
+  await page.goto(`${server.base}/#/incidents/${data.incidents[0].id}`);
+  await page.locator('#edit-incident').click();
+  await page.getByRole('dialog').getByLabel('Severity').waitFor();
+  assert.ok(await wide() <= 0, `incident page overflows by ${await wide()} px`);
+  const box = await page.getByRole('dialog').boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 400, JSON.stringify(box));
+  await shot(page, 'narrow-incident-edit');
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });

@@ -1,42 +1,75 @@
 // Administration: users, API tokens, the audit log with chain verification.
 import {get, post, patch, del} from './api.js';
 import {h, replace, field, select, fmtTime, badge} from './dom.js';
-import {t} from './i18n.js';
+import {t, label} from './i18n.js';
 import {pager, toast, can, state} from './state.js';
 import {orgPicker} from './pickers.js';
+import {showDialog, hideOverlay} from './keys.js';
+import {apiForm, dialogButtons, changed} from './forms.js';
+import {playbooksCard} from './playbooks.js';
 
 const ROLES = ['admin', 'analyst', 'constituent', 'partner'];
+
+// Edit a user: name, e-mail, role, organisation, language, disabled.
+function editUserDialog(u, done) {
+  const f = apiForm();
+  const name = h('input', {name: 'display_name', value: u.display_name || '', maxlength: 256});
+  const email = h('input', {name: 'email', type: 'email', value: u.email || '', maxlength: 320});
+  const role = select(ROLES.map((r) => [r, label('role', r)]), u.role, {name: 'role'});
+  const lang = select([['en', 'English'], ['fr', 'Français']], (u.language || 'en').slice(0, 2), {name: 'language'});
+  const org = orgPicker(t('Organisation'), {}, u.org_id);
+  const disabled = h('input', {type: 'checkbox', name: 'disabled', checked: !!u.disabled, disabled: u.id === state.me.user.id});
+  showDialog(t('Edit the user {name}', {name: u.username}), h('form', {class: 'edit-user', on: {submit: async (e) => {
+    e.preventDefault();
+    const body = changed(u, {display_name: name.value, email: email.value, role: role.value, language: lang.value,
+      org_id: org.value() || undefined, disabled: disabled.checked});
+    if (!Object.keys(body).length) { hideOverlay(); return; }
+    try {
+      await patch(`/api/v1/users/${u.id}`, body);
+      hideOverlay();
+      toast(t('User updated.'));
+      done();
+    } catch (ex) { f.fail(ex); }
+  }}}, h('div', {class: 'grid2'}, f.field('display_name', t('Name'), name), f.field('email', t('E-mail'), email),
+    f.field('role', t('Role'), role), f.field('language', t('Language'), lang),
+    f.field('org_id', t('Organisation'), h('div', {class: 'inline'}, org.row.querySelector('.inline')))),
+  h('label', {class: 'check'}, disabled, t('Disabled: cannot log in')), f.general, dialogButtons()));
+}
 
 async function usersCard() {
   const tbody = h('tbody');
   const p = pager(async (cursor) => {
     const page = await get('/api/v1/users', {cursor, limit: 50});
     replace(tbody, page.items.map((u) => h('tr',
-      h('td', u.username), h('td', u.display_name || ''), h('td', u.email || ''), h('td', u.role), h('td', `#${u.org_id}`), h('td', u.language || ''),
+      h('td', u.username), h('td', u.display_name || ''), h('td', u.email || ''), h('td', label('role', u.role)), h('td', `#${u.org_id}`), h('td', u.language || ''),
       h('td', u.disabled ? badge(t('disabled'), 'overdue') : badge(t('active'), 'ok')), h('td', fmtTime(u.last_login_at)),
-      can('user.write') && u.id !== state.me.user.id ? h('td', h('button', {type: 'button', class: 'link', on: {click: async () => {
-        try { await patch(`/api/v1/users/${u.id}`, {disabled: !u.disabled}); p.reload(); } catch (ex) { toast(ex.message, 'error'); }
-      }}}, u.disabled ? t('Enable') : t('Disable'))) : h('td'))));
+      can('user.write') ? h('td', {class: 'nowrap'},
+        h('button', {type: 'button', class: 'link', 'aria-label': t('Edit the user {name}', {name: u.username}), on: {click: () => editUserDialog(u, () => p.reload())}}, t('Edit')),
+        u.id !== state.me.user.id ? h('button', {type: 'button', class: 'link', on: {click: async () => {
+          try { await patch(`/api/v1/users/${u.id}`, {disabled: !u.disabled}); p.reload(); } catch (ex) { toast(ex.message, 'error'); }
+        }}}, u.disabled ? t('Enable') : t('Disable')) : null) : h('td'))));
     return page;
   });
   const username = h('input', {name: 'username', required: true, autocomplete: 'off'});
   const password = h('input', {name: 'new-password', type: 'password', required: true, autocomplete: 'new-password'});
-  const role = select(ROLES, 'analyst', {name: 'role'});
+  const role = select(ROLES.map((r) => [r, label('role', r)]), 'analyst', {name: 'role'});
   const lang = select([['en', 'English'], ['fr', 'Français']], 'fr', {name: 'language'});
   const email = h('input', {name: 'email', type: 'email'});
   const org = orgPicker(t('Organisation'));
-  const err = h('p', {class: 'error', role: 'alert'});
+  const f = apiForm();
   const form = can('user.write') ? h('details', h('summary', t('New user')), h('form', {on: {submit: async (e) => {
     e.preventDefault();
-    err.textContent = '';
+    f.clear();
     try {
       await post('/api/v1/users', {username: username.value, password: password.value, role: role.value, language: lang.value, email: email.value || undefined,
         org_id: org.value() || state.me.user.org_id});
       toast(t('User created.'));
       username.value = password.value = '';
       p.reset();
-    } catch (ex) { err.textContent = ex.message + (ex.field ? ` (${ex.field})` : ''); }
-  }}}, h('div', {class: 'grid2'}, field(t('User name'), username), field(t('Password'), password), field(t('Role'), role), field(t('Language'), lang), field(t('E-mail'), email), org.row), err,
+    } catch (ex) { f.fail(ex); }
+  }}}, h('div', {class: 'grid2'}, f.field('username', t('User name'), username), f.field('password', t('Password'), password),
+    f.field('role', t('Role'), role), f.field('language', t('Language'), lang), f.field('email', t('E-mail'), email),
+    f.field('org_id', t('Organisation'), h('div', {class: 'inline'}, org.row.querySelector('.inline')))), f.general,
   h('button', {type: 'submit'}, t('Create')))) : null;
   const card = h('section', {class: 'card', 'aria-labelledby': 'users-h'}, h('h2', {id: 'users-h'}, t('Users')),
     h('table', {class: 'list'}, h('thead', h('tr', ...[t('User name'), t('Name'), t('E-mail'), t('Role'), t('Organisation'), t('Language'), t('State'), t('Last login'), ''].map((c) => h('th', c)))), tbody),
@@ -108,6 +141,7 @@ async function auditCard() {
 export async function adminView(root) {
   const parts = [h('h1', t('Administration'))];
   if (can('user.read')) parts.push(await usersCard());
+  if (can('playbook.write')) parts.push(await playbooksCard());
   if (can('token.read')) parts.push(await tokensCard());
   if (can('audit.read')) parts.push(await auditCard());
   replace(root, ...parts);

@@ -56,26 +56,3 @@ export const get = (path, params) => api('GET', path + qs(params));
 export const post = (path, body, params) => api('POST', path + qs(params), body ?? {});
 export const patch = (path, body) => api('PATCH', path, body);
 export const del = (path) => api('DELETE', path);
-
-// Walk a cursor-paged list, at most maxPages pages: for client-side
-// aggregates when the API has no aggregate endpoint. Returns {items, complete}.
-export async function collect(path, params, maxPages = 4, limit = 500) {
-  const items = [];
-  let cursor = null;
-  for (let i = 0; i < maxPages; i++) {
-    const page = await get(path, {...params, limit, cursor});
-    items.push(...(page.items || []));
-    cursor = page.next_cursor;
-    if (!cursor) return {items, complete: true};
-  }
-  return {items, complete: false};
-}
-
-// Does the server route this path? (the OpenAPI document lists every route)
-let openapi = null;
-export async function hasRoute(path) {
-  if (!openapi) {
-    try { openapi = await api('GET', '/api/v1/openapi.json', null, {noRedirect: true}); } catch { openapi = {paths: {}}; }
-  }
-  return !!(openapi.paths && openapi.paths[path]);
-}

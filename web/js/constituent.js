@@ -45,7 +45,7 @@ export async function reportFormView(root) {
           reporter_name: me.display_name || me.username, reporter_email: me.email || undefined});
         toast(t('Report {ref} sent. The CERT will get back to you.', {ref: rep.reference}));
         replace(root, h('h1', t('Thank you')), h('p', t('Your report {ref} was received.', {ref: rep.reference})),
-          h('p', h('a', {href: '#/incidents'}, t('My organisation\'s incidents'))));
+          h('p', h('a', {href: '#/incidents'}, t('My organisation\'s incidents')), ' · ', h('a', {href: '#/my-reports'}, t('My reports'))));
       } catch (ex) { err.textContent = ex.message + (ex.field ? ` (${ex.field})` : ''); }
     }}}, ...steps, err, h('button', {type: 'submit'}, t('Send the report'))));
   rs.tax.focus();

@@ -8,6 +8,8 @@ import {t, label, STATUSES, SEVERITIES, TLPS} from './i18n.js';
 import {state, toast, isStaff, can} from './state.js';
 import {relatedGraph} from './graph.js';
 import {mergeDialog} from './incidents.js';
+import {editIncidentDialog, editTaskDialog, linksSection, editObservableDialog} from './incident_edit.js';
+import {staffUsers, userName} from './pickers.js';
 
 function section(id, title, ...content) {
   return h('section', {class: 'card', id, 'aria-labelledby': `${id}-h`}, h('h2', {id: `${id}-h`}, title), ...content);
@@ -60,8 +62,11 @@ function tasksSection(inc, reload) {
       const cb = h('input', {type: 'checkbox', checked: tk.state === 'done', disabled: tk.state === 'cancelled', 'aria-label': tk.title, on: {change: async (e) => {
         try { await patch(`/api/v1/incidents/${inc.id}/tasks/${tk.id}`, {state: e.target.checked ? 'done' : 'open'}); reload(); } catch (ex) { toast(ex.message, 'error'); }
       }}});
-      return h('li', {class: [tk.state, tk.overdue ? 'overdue' : '']}, h('label', {class: 'check'}, cb, tk.title),
-        tk.due_at ? h('small', {class: 'muted'}, ` ${t('due')} ${fmtTime(tk.due_at)}`) : null, tk.overdue ? badge(t('overdue'), 'overdue') : null);
+      return h('li', {class: [tk.state, tk.overdue ? 'overdue' : ''], dataset: {id: tk.id}}, h('label', {class: 'check'}, cb, tk.title),
+        tk.assignee_id ? h('small', {class: 'muted'}, ` · ${userName(tk.assignee_id)}`) : null,
+        tk.due_at ? h('small', {class: 'muted'}, ` ${t('due')} ${fmtTime(tk.due_at)}`) : null, tk.overdue ? badge(t('overdue'), 'overdue') : null,
+        tk.state === 'cancelled' ? badge(label('task', 'cancelled'), 'internal') : null, ' ',
+        h('button', {type: 'button', class: 'link', 'aria-label': t('Edit the task {title}', {title: tk.title}), on: {click: () => editTaskDialog(inc, tk, reload)}}, t('Edit')));
     })) : h('p', {class: 'muted'}, t('No task.')),
     h('form', {class: 'inline', on: {submit: async (e) => {
       e.preventDefault();
@@ -149,9 +154,12 @@ async function observablesSection(inc) {
       h('td', Number(it.score).toFixed(2)),
       h('td', (it.shared || []).map((s) => `${s.type}:${s.value}${s.other_value && s.other_value !== s.value ? ` ~ ${s.other_type}:${s.other_value}` : ''}`).join(', '))))) ) : null;
   return [section('obs-s', t('Observables'),
-    (obs.items || []).length ? h('table', {class: 'list', id: 'observables'}, h('thead', h('tr', h('th', t('Type')), h('th', t('Value')), h('th', 'IOC'), h('th', t('Seen in')))),
-      h('tbody', obs.items.map((o) => h('tr', {class: o.common ? 'common' : ''}, h('td', o.type), h('td', {class: 'mono'}, o.value), h('td', o.ioc ? '✓' : ''),
-        h('td', o.common ? t('common') : String(o.link_count ?? '')))))) : h('p', {class: 'muted'}, t('No observable.')),
+    (obs.items || []).length ? h('table', {class: 'list', id: 'observables'}, h('thead', h('tr', h('th', t('Type')), h('th', t('Value')), h('th', 'IOC'), h('th', t('Seen in')),
+      can('observable.write') ? h('th', h('span', {class: 'sr'}, t('Actions'))) : null)),
+      h('tbody', obs.items.map((o) => h('tr', {class: o.common ? 'common' : '', dataset: {id: o.id}}, h('td', o.type), h('td', {class: 'mono'}, o.value), h('td', o.ioc ? '✓' : ''),
+        h('td', o.common ? `${t('common')}${o.common_reason ? ` (${o.common_reason})` : ''}` : String(o.link_count ?? '')),
+        can('observable.write') ? h('td', h('button', {type: 'button', class: 'link', 'aria-label': t('Edit {v}', {v: o.value}),
+          on: {click: () => editObservableDialog(o, () => refreshObservables(inc))}}, t('Edit'))) : null)))) : h('p', {class: 'muted'}, t('No observable.')),
     can('observable.write') ? h('form', {on: {submit: async (e) => {
       e.preventDefault();
       err.textContent = '';
@@ -161,14 +169,18 @@ async function observablesSection(inc) {
         if (!list.length) { err.textContent = t('Nothing found in this text.'); return; }
         await post(`/api/v1/incidents/${inc.id}/observables`, {observables: list.slice(0, 500)});
         toast(t('{n} observables added.', {n: list.length}));
-        const fresh = await observablesSection(inc);
-        const a = document.getElementById('obs-s'), b = document.getElementById('related-s');
-        a.replaceWith(fresh[0]); b.replaceWith(fresh[1]);
+        await refreshObservables(inc);
       } catch (ex2) { err.textContent = ex2.message; }
     }}}, field(t('Add observables'), text), err, h('button', {type: 'submit'}, t('Extract and add'))) : null),
   section('related-s', t('Related incidents'),
     rel ? h('p', {class: 'muted'}, t('Ranked by rarity-weighted overlap; values seen in more than {cap} objects are common and ignored.', {cap: rel.common_cap})) : null,
     graphBox, relList)];
+}
+
+async function refreshObservables(inc) {
+  const fresh = await observablesSection(inc);
+  const a = document.getElementById('obs-s'), b = document.getElementById('related-s');
+  if (a && b) { a.replaceWith(fresh[0]); b.replaceWith(fresh[1]); }
 }
 
 function attachmentsSection(inc, staff, reload) {
@@ -208,6 +220,7 @@ function summary(inc, staff, reload) {
     h('dl', {class: 'facts'},
       h('dt', t('Organisation')), h('dd', orgs.length ? orgs.join(', ') : (inc.org_name || '—')),
       h('dt', t('RSIT')), h('dd', inc.taxonomy ? `${inc.taxonomy} / ${inc.type || ''}` : '—'),
+      staff ? [h('dt', t('Assignee')), h('dd', {id: 'assignee'}, inc.assignee_id ? userName(inc.assignee_id) : '—')] : null,
       h('dt', t('Detected')), h('dd', fmtTime(inc.detected_at)),
       h('dt', t('Opened')), h('dd', fmtTime(inc.created_at))),
     inc.description ? h('div', {class: 'description body'}, inc.description) : null,
@@ -221,21 +234,31 @@ function summary(inc, staff, reload) {
     h('button', {type: 'button', class: 'secondary', on: {click: async () => {
       try { await patch(`/api/v1/incidents/${inc.id}`, {assignee_id: state.me.user.id}); toast(t('Assigned to you.')); reload(); } catch (ex) { err.textContent = ex.message; }
     }}}, t('Assign to me')),
-    h('button', {type: 'button', class: 'secondary', on: {click: () => mergeDialog(inc, (to) => { location.hash = `#/incidents/${to}`; })}}, t('Merge…'))) : null,
+    h('button', {type: 'button', class: 'secondary', on: {click: () => mergeDialog(inc, (to) => { location.hash = `#/incidents/${to}`; })}}, t('Merge…')),
+    h('button', {type: 'button', class: 'secondary', id: 'edit-incident', on: {click: () => editIncidentDialog(inc, reload)}}, t('Edit…'))) : null,
     err);
 }
 
 export async function incidentView(root, id) {
   const staff = isStaff();
   const reload = () => incidentView(root, id);
-  const inc = await get(`/api/v1/incidents/${id}`);
+  const [inc] = await Promise.all([get(`/api/v1/incidents/${id}`), staff ? staffUsers() : null]);
+  // First the incident itself; the sections that need more requests
+  // (playbooks, composer, observables and the related-incident graph) fill
+  // their place when they arrive.
+  const later = (sectionId, title, promise) => {
+    const box = section(sectionId, title, h('p', {class: 'muted'}, t('Loading…')));
+    promise.then((el) => box.replaceWith(...[el].flat()))
+      .catch((ex) => replace(box, h('h2', title), h('p', {class: 'error'}, ex.message)));
+    return box;
+  };
   const left = [summary(inc, staff, reload), journalSection(inc, staff, reload)];
   const right = [];
   if (staff) {
-    right.push(tasksSection(inc, reload));
-    right.push(await playbookSection(inc, reload));
-    right.push(await composerSection(inc, reload));
-    left.push(...await observablesSection(inc));
+    right.push(tasksSection(inc, reload), linksSection(inc, reload),
+      later('playbook-s', t('Playbooks'), playbookSection(inc, reload)),
+      later('mail-s', t('E-mail to the constituent'), composerSection(inc, reload)));
+    left.push(later('obs-s', t('Observables'), observablesSection(inc)));
   }
   right.push(attachmentsSection(inc, staff, reload));
   replace(root,

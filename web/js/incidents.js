@@ -5,6 +5,7 @@ import {t, label, STATUSES, SEVERITIES} from './i18n.js';
 import {state, pager, toast, isStaff} from './state.js';
 import {queueNav, showDialog, hideOverlay} from './keys.js';
 import {incidentPicker} from './pickers.js';
+import {myReportsSection} from './myreports.js';
 
 export function mergeDialog(inc, done) {
   const target = incidentPicker(t('Merge into'), inc.id);
@@ -63,6 +64,7 @@ export async function incidentsView(root) {
   for (const el of [status, sev]) el.addEventListener('change', () => p.reset());
   let timer;
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(() => p.reset(), 250); });
+  const reports = staff ? null : myReportsSection();
   replace(root,
     h('div', {class: 'head'}, h('h1', staff ? t('Incidents') : t('My organisation\'s incidents')),
       staff ? h('p', {class: 'muted'}, t('j/k move · a assign to me · m merge · / search · ? help'))
@@ -70,6 +72,6 @@ export async function incidentsView(root) {
     h('div', {class: 'filters'}, field(t('Status'), status), field(t('Severity'), sev), field(t('Search'), q)),
     h('table', {class: 'list', id: 'incident-list'}, h('thead', h('tr', h('th', t('Reference')), h('th', t('Title')), h('th', {class: 'opt'}, t('Organisation')),
       h('th', t('Status')), h('th', t('Severity')), h('th', {class: 'opt'}, t('Type')), h('th', {class: 'opt'}, 'TLP'), staff ? h('th', {class: 'opt'}, t('Assignee')) : null, h('th', {class: 'opt'}, t('Updated')))), tbody),
-    p.el);
-  await p.reset();
+    p.el, reports ? reports.el : null);
+  await Promise.all([p.reset(), reports ? reports.load() : null]);
 }

@@ -43,7 +43,11 @@ export function incidentPicker(label, exclude) {
       const one = await get(`/api/v1/incidents/${v}`).catch(() => null);
       if (one) items.unshift(one);
     }
+    const keep = sel.value;
     sel.replaceChildren(...items.map((i) => h('option', {value: i.id}, `${i.reference} — ${i.title}`)));
+    // a typed id selects that incident; otherwise the choice made survives a reload
+    const want = /^\d+$/.test(v) ? v : keep;
+    if (items.some((i) => String(i.id) === want)) sel.value = want;
   }
   q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 200); });
   load();
@@ -70,4 +74,31 @@ export async function rsitPicker(initialType) {
     value: () => ({taxonomy: tax.value || undefined, type: type.value || undefined}),
     tax, type,
   };
+}
+
+// Staff users (admins and analysts), for the assignee selects: [{id, name}].
+let staffCache = null;
+export async function staffUsers() {
+  if (!staffCache) {
+    const pages = await Promise.all(['analyst', 'admin'].map((role) => get('/api/v1/users', {role, limit: 200}).catch(() => ({items: []}))));
+    staffCache = pages.flatMap((p) => p.items || []).filter((u) => !u.disabled)
+      .map((u) => ({id: u.id, name: u.display_name ? `${u.display_name} (${u.username})` : u.username}))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+  return staffCache;
+}
+
+// A select of staff users ('' = nobody). {input, value() -> id | null}
+export async function assigneeSelect(initial, attrs = {}) {
+  const users = await staffUsers();
+  const opts = [['', t('(nobody)')], ...users.map((u) => [u.id, u.name])];
+  if (initial && !users.some((u) => u.id === initial)) opts.push([initial, `#${initial}`]);
+  const input = select(opts, initial || '', attrs);
+  return {input, value: () => (input.value ? Number(input.value) : null)};
+}
+
+// Name of a staff user by id, for lists ('#12' when unknown).
+export function userName(id) {
+  const u = staffCache && staffCache.find((x) => x.id === id);
+  return u ? u.name : `#${id}`;
 }
