@@ -5,6 +5,8 @@
 # the server is killed with SIGKILL and the database is checked: every
 # acknowledged incident must be there.
 #   bench/incidents-api.sh [BUILD_DIR] [DURATION]     (CONN=32 THREADS=4 env)
+# PERF=FILE also records a profile of the server during the run
+# (perf record -g; read it with perf report -i FILE --no-children).
 set -euo pipefail
 BUILD=${1:-build-bench}
 DUR=${2:-10s}
@@ -41,7 +43,13 @@ function done(summary, latency, requests)
   io.write(string.format("ACK %d FAILED %d\n", c, f))
 end
 LUA
+perf_pid=
+if [ -n "${PERF:-}" ]; then
+  perf record -q -F 499 --call-graph dwarf,16384 -p "$pid" -o "$PERF" -- sleep "${DUR%s}" 2>/dev/null &
+  perf_pid=$!
+fi
 out=$(wrk -t2 -c"$CONN" -d"$DUR" --latency -s "$dir/post.lua" "http://127.0.0.1:$port")
+[ -n "$perf_pid" ] && wait "$perf_pid" || true
 # server CPU time (user+system) spent on the run: what one creation costs,
 # independent of other load on the machine
 cpu_ticks=$(awk '{print $14 + $15}' /proc/$pid/stat)

@@ -2,17 +2,14 @@
  * links, merge, playbooks, attachments, export and deadlines. The work is in
  * src/cases; handlers decode, check the incident with the policy (another
  * organisation's incident is a 404), change it in one write transaction with
- * the audit entry, and reply. Constituents read their organisation's
- * incidents with the visible journal only, and add visible replies and
- * attachments (VG_ACT_INCIDENT_REPLY). */
-#include <ctype.h>
-#include <fcntl.h>
+ * the audit entry, and reply. Constituents read the incidents concerning
+ * their organisation (primary or in incident_orgs: vg_incident_scope_org)
+ * with the visible journal only, and add visible replies and attachments
+ * (VG_ACT_INCIDENT_REPLY). */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "api/app.h"
 #include "api/handlers.h"
@@ -39,20 +36,26 @@ static void cases_init(vg_req *r)
 	}
 }
 
+void vg_api_cases_init(vg_req *r)
+{
+	cases_init(r);
+}
+
 static bool is_staff(const vg_req *r)
 {
 	return r->actor.role == VG_ROLE_ADMIN || r->actor.role == VG_ROLE_ANALYST;
 }
 
-/* Load the incident's organisation and ask the policy: false (reply sent)
- * when missing or hidden. */
+/* Load the incident's organisation as the actor sees it (a constituent of
+ * any organisation concerned: its own) and ask the policy: false (reply
+ * sent) when missing or hidden. */
 static bool load_incident(vg_req *r, const char *param, int64_t *id, int64_t *org)
 {
 	vg_object obj = {.type = "incident", .tlp = -1};
 	vg_diag d;
 	cases_init(r);
 	*id = vg_req_param_id(r, param);
-	if (*id <= 0 || vg_incident_org(r->db, *id, org, &d)) {
+	if (*id <= 0 || vg_incident_scope_org(r->db, *id, vg_policy_org_scope(&r->actor), org, &d)) {
 		vg_reply_not_found(r);
 		return false;
 	}
@@ -101,7 +104,7 @@ static void reply_incident_x(vg_req *r, int status, int64_t id, bool brief)
 	/* one read transaction for the document's queries (one snapshot, one
 	 * WAL read lock instead of one per statement) */
 	bool tx = !vg_db_in_tx(r->db) && vg_db_begin(r->db, false, NULL) == VG_OK;
-	e = vg_incident_get_json(r->db, id, !is_staff(r), !brief, &out, &d);
+	e = vg_incident_view_json(r->db, id, vg_policy_org_scope(&r->actor), !is_staff(r), !brief, &out, &d);
 	if (tx)
 		vg_db_commit(r->db, NULL);
 	if (e) {
@@ -242,8 +245,14 @@ static vg_err create_one(vg_db *db, vg_gc_job *j, bool in_batch)
 void vg_h_incident_create(vg_req *r)
 {
 	create_job c = {.job = {.arg = r}, .out = NULL};
+	vg_db *w = NULL;
 	cases_init(r);
-	vg_group_commit_run(r->db, &c.job, create_one);
+	if (r->app) { /* every batch on one connection: a warm page cache */
+		vg_db_options o = {.sync_full = r->app->cfg.db_sync_full != 0,
+				   .busy_timeout_ms = (int)r->app->cfg.db_busy_timeout_ms};
+		w = vg_group_commit_writer(r->app->cfg.db, &o);
+	}
+	vg_group_commit_run(w ? w : r->db, &c.job, create_one);
 	if (c.job.e) {
 		json_decref(c.out);
 		vg_reply_diag(r, &c.job.d);
@@ -679,16 +688,11 @@ void vg_h_incident_attachment_add(vg_req *r)
 		reply_attachments(r, 201, id);
 }
 
-/* Download: always application/octet-stream with Content-Disposition:
- * attachment (never rendered inline; the server adds nosniff and a strict CSP). */
 void vg_h_incident_attachment_get(vg_req *r)
 {
 	int64_t id, org, aid, size = 0;
 	char path[1024], name[VG_ATTACHMENT_NAME_MAX + 1];
-	struct stat sb;
-	char *buf = NULL;
 	vg_diag d;
-	int fd;
 	if (!load_incident(r, "id", &id, &org))
 		return;
 	if ((aid = vg_req_param_id(r, "aid")) <= 0 ||
@@ -697,39 +701,7 @@ void vg_h_incident_attachment_get(vg_req *r)
 		vg_reply_not_found(r);
 		return;
 	}
-	/* read into the heap: vg_reply_text copies into the request arena once */
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0 || sb.st_size != size ||
-	    !(buf = malloc((size_t)size + 1))) {
-		if (fd >= 0)
-			close(fd);
-		vg_reply_error(r, VG_ERR_IO, NULL, "attachment content unavailable");
-		return;
-	}
-	for (int64_t got = 0; got < size;) {
-		ssize_t n = read(fd, buf + got, (size_t)(size - got));
-		if (n <= 0) {
-			close(fd);
-			free(buf);
-			vg_reply_error(r, VG_ERR_IO, NULL, "attachment content unreadable");
-			return;
-		}
-		got += n;
-	}
-	close(fd);
-	vg_reply_text(r, 200, "application/octet-stream", buf, (size_t)size);
-	free(buf);
-	{
-		/* always a download, under a name reduced to safe characters */
-		char safe[VG_ATTACHMENT_NAME_MAX + 1];
-		size_t i;
-		for (i = 0; name[i] && i < sizeof safe - 1; i++) {
-			unsigned char c = (unsigned char)name[i];
-			safe[i] = (isalnum(c) || c == '.' || c == '-' || c == '_') ? (char)c : '_';
-		}
-		safe[i] = '\0';
-		r->resp_headers[0] = "Content-Disposition";
-		r->resp_headers[1] = vg_arena_printf(r->arena, "attachment; filename=\"%s\"", i ? safe : "attachment");
-	}
+	vg_reply_attachment_file(r, path, name, size);
 }
 
 /* ---------------------------------------------------------------- export */
@@ -750,8 +722,8 @@ void vg_h_incident_export(vg_req *r)
 	f = fmt ? (!strcmp(fmt, "html") ? 1 : !strcmp(fmt, "json") ? 2 : 0) : 0;
 	/* TLP:RED goes to named recipients only: staff assert it with
 	 * ?recipient=named; a constituent account is not a named recipient. */
-	if (vg_incident_export(r->db, id, (vg_export_format)f, is_staff(r) && recipient && !strcmp(recipient, "named"),
-			       &out, &len, &d)) {
+	if (vg_incident_export_for(r->db, id, (vg_export_format)f, is_staff(r) && recipient && !strcmp(recipient, "named"),
+				   vg_policy_org_scope(&r->actor), &out, &len, &d)) {
 		vg_reply_diag(r, &d);
 		return;
 	}

@@ -51,7 +51,7 @@ static bool allow_incident(vg_req *r, int64_t id, int64_t *org)
 		vg_reply_not_found(r);
 		return false;
 	}
-	if (vg_incident_org(r->db, id, org, &d)) {
+	if (vg_incident_scope_org(r->db, id, vg_policy_org_scope(&r->actor), org, &d)) {
 		if (d.code == VG_ERR_NOT_FOUND)
 			vg_reply_not_found(r);
 		else
@@ -174,11 +174,14 @@ static json_t *obs_detail(vg_req *r, const vg_observable *o, vg_diag *d)
 		return NULL;
 	j = obs_json(r, o);
 	arr = json_array();
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* a constituent sees an incident of several organisations as its own */
+		int64_t scope = vg_policy_org_scope(&r->actor), org = scope > 0 ? scope : refs[i].org_id;
 		json_array_append_new(arr, json_pack("{ss sI so ss so}", "object_type", refs[i].object_type, "object_id",
 						     (json_int_t)refs[i].object_id, "org_id",
-						     refs[i].org_id > 0 ? json_integer(refs[i].org_id) : json_null(),
-						     "source", refs[i].source, "linked_at", vg_json_time(refs[i].linked_at)));
+						     org > 0 ? json_integer(org) : json_null(), "source", refs[i].source,
+						     "linked_at", vg_json_time(refs[i].linked_at)));
+	}
 	json_object_set_new(j, "objects", arr);
 	json_object_set_new(j, "objects_truncated", json_boolean(trunc));
 	return j;
@@ -509,12 +512,14 @@ void vg_h_incident_related(vg_req *r)
 		json_t *shared = json_array();
 		char rid[48];
 		json_t *item, *inode;
+		/* a constituent sees every incident as its own organisation's */
+		int64_t xorg = o.scope_org > 0 ? o.scope_org : x->org_id;
 		snprintf(rid, sizeof rid, "incident:%" PRId64, x->object_id);
 		item = json_pack("{sI so sf sI}", "incident_id", (json_int_t)x->object_id, "org_id",
-				 x->org_id > 0 ? json_integer(x->org_id) : json_null(), "score", x->score, "shared_count",
+				 xorg > 0 ? json_integer(xorg) : json_null(), "score", x->score, "shared_count",
 				 (json_int_t)x->nshared);
 		inode = json_pack("{ss sI so sf}", "kind", "incident", "incident_id", (json_int_t)x->object_id, "org_id",
-				  x->org_id > 0 ? json_integer(x->org_id) : json_null(), "score", x->score);
+				  xorg > 0 ? json_integer(xorg) : json_null(), "score", x->score);
 		incident_labels(r, x->object_id, item, inode);
 		node(nodes, &seen, rid, inode);
 		for (size_t k = 0; k < x->nshared; k++) {

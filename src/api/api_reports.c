@@ -1,24 +1,33 @@
 /* Report endpoints: submit (analysts, or constituents for their own
  * organisation: the authenticated form), list/search, get, triage one or
- * many. Mail queued by a change (acknowledgement, referral, forward) is sent
+ * many, attachments (upload, list, download; they follow the report into
+ * its incident). Mail queued by a change (acknowledgement, referral, forward) is sent
  * after the commit; a delivery failure leaves it queued for the next flush. */
+#include <ctype.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "api/app.h"
 #include "api/handlers.h"
 #include "auth/users.h"
+#include "cases/cases.h"
 #include "core/clock.h"
 #include "core/json.h"
 #include "intake/intake.h"
 #include "registry/index.h"
 #include "registry/registry.h"
 
+/* Also configures the incidents module (reference prefix, data_dir,
+ * attachment limits) before the first report is numbered or stored. */
 static bool intake_cfg(vg_req *r, vg_intake_config *c)
 {
 	vg_diag d;
+	vg_api_cases_init(r);
 	vg_diag_clear(&d);
 	if (vg_intake_config_from(&r->app->cfg, c, &d)) {
 		vg_reply_diag(r, &d);
@@ -381,4 +390,113 @@ fail:
 out:
 	free(queued);
 	free(ids);
+}
+
+/* ---------------------------------------------------------------- attachments */
+
+/* Reply a stored attachment: always application/octet-stream with
+ * Content-Disposition: attachment (never rendered inline; the server adds
+ * nosniff and a strict CSP). */
+void vg_reply_attachment_file(vg_req *r, const char *path, const char *name, int64_t size)
+{
+	char safe[VG_ATTACHMENT_NAME_MAX + 1];
+	struct stat sb;
+	char *buf = NULL;
+	size_t i;
+	int fd;
+	/* read into the heap: vg_reply_text copies into the request arena once */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(fd, &sb) != 0 || sb.st_size != size ||
+	    !(buf = malloc((size_t)size + 1))) {
+		if (fd >= 0)
+			close(fd);
+		vg_reply_error(r, VG_ERR_IO, NULL, "attachment content unavailable");
+		return;
+	}
+	for (int64_t got = 0; got < size;) {
+		ssize_t n = read(fd, buf + got, (size_t)(size - got));
+		if (n <= 0) {
+			close(fd);
+			free(buf);
+			vg_reply_error(r, VG_ERR_IO, NULL, "attachment content unreadable");
+			return;
+		}
+		got += n;
+	}
+	close(fd);
+	vg_reply_text(r, 200, "application/octet-stream", buf, (size_t)size);
+	free(buf);
+	/* always a download, under a name reduced to safe characters */
+	for (i = 0; name[i] && i < sizeof safe - 1; i++) {
+		unsigned char c = (unsigned char)name[i];
+		safe[i] = (isalnum(c) || c == '.' || c == '-' || c == '_') ? (char)c : '_';
+	}
+	safe[i] = '\0';
+	r->resp_headers[0] = "Content-Disposition";
+	r->resp_headers[1] = vg_arena_printf(r->arena, "attachment; filename=\"%s\"", i ? safe : "attachment");
+}
+
+
+static void reply_attachments(vg_req *r, int status, int64_t id)
+{
+	json_t *out;
+	vg_diag d;
+	if (vg_attachments_json(r->db, "report", id, false, &out, &d)) {
+		vg_reply_diag(r, &d);
+		return;
+	}
+	vg_reply_json(r, status, json_pack("{so}", "items", out));
+}
+
+void vg_h_report_attachments(vg_req *r)
+{
+	int64_t id, org;
+	if (load_visible(r, &id, &org))
+		reply_attachments(r, 200, id);
+}
+
+/* Raw body, ?filename= names it; constituents attach to their organisation's
+ * reports only (the route's action is report.create: another organisation's
+ * report is a 404). */
+void vg_h_report_attachment_add(vg_req *r)
+{
+	const char *name = vg_req_query(r, "filename"), *ctype = vg_req_header(r, "Content-Type");
+	vg_audit_ctx ac = {.actor_id = r->actor.user_id, .actor = r->actor.username, .ip = r->client_ip,
+			   .request_id = r->request_id};
+	int64_t id, org, aid = 0;
+	vg_diag d;
+	vg_err e;
+	/* the request itself first: it says nothing about the report */
+	if (!name || !*name || strlen(name) > VG_ATTACHMENT_NAME_MAX) {
+		vg_reply_error(r, VG_ERR_INVALID, "filename", "?filename= is required (at most %d bytes)",
+			       VG_ATTACHMENT_NAME_MAX);
+		return;
+	}
+	if (!r->body || r->body_len == 0) {
+		vg_reply_error(r, VG_ERR_INVALID, "body", "empty attachment");
+		return;
+	}
+	vg_api_cases_init(r);
+	if (!load_visible(r, &id, &org) || !vg_req_begin(r, &d))
+		return;
+	e = vg_report_attach(r->db, id, name, ctype, r->body, r->body_len, r->actor.user_id, &ac, &aid, &d);
+	if (!e)
+		r->audited = true; /* vg_report_attach wrote report.attachment.add */
+	if (vg_req_finish(r, e, &d))
+		reply_attachments(r, 201, id);
+}
+
+void vg_h_report_attachment_get(vg_req *r)
+{
+	int64_t id, org, aid, size = 0;
+	char path[1024], name[VG_ATTACHMENT_NAME_MAX + 1];
+	vg_diag d;
+	vg_api_cases_init(r);
+	if (!load_visible(r, &id, &org))
+		return;
+	if ((aid = vg_req_param_id(r, "aid")) <= 0 ||
+	    vg_attachment_path(r->db, aid, "report", id, false, path, sizeof path, name, sizeof name, &size, &d)) {
+		vg_reply_not_found(r);
+		return;
+	}
+	vg_reply_attachment_file(r, path, name, size);
 }

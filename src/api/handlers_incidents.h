@@ -4,6 +4,10 @@
 
 #include "http/http.h"
 
+/* The incidents module's configuration from the server's, once (attachments
+ * land under the configured data_dir). */
+void vg_api_cases_init(vg_req *r);
+
 void vg_h_incident_list(vg_req *r);
 void vg_h_incident_create(vg_req *r);
 void vg_h_incident_get(vg_req *r);

@@ -234,18 +234,38 @@ static void clean_name(const char *in, char *out, size_t outsz)
 		snprintf(out, outsz, "attachment");
 }
 
+/* Organisation of a report (intake's table), for the observable's link. */
+static vg_err report_org(vg_db *db, int64_t id, int64_t *org, vg_diag *d)
+{
+	vg_stmt *st;
+	vg_err e;
+	int rc;
+	if ((e = vg_db_prepare(db, "SELECT coalesce(org_id, 0) FROM reports WHERE id = ?", &st, d)))
+		return e;
+	vg_stmt_bind_int(st, 1, id);
+	rc = vg_stmt_step(st, d);
+	*org = rc == VG_ROW ? vg_stmt_int(st, 0) : 0;
+	vg_stmt_done(st);
+	if (rc < 0)
+		return VG_ERR_DB;
+	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, NULL, "no such report");
+}
+
+/* YARA hits: the file's SHA-256 becomes an observable of the incident or
+ * report, tagged with the rules that matched. */
 static vg_err link_observable(vg_db *db, const char *sha, json_t *tags, const char *link_kind, int64_t link_id,
 			      vg_diag *d)
 {
 	int64_t org = 0, obs = 0;
+	bool report = strcmp(link_kind, "report") == 0;
 	char *txt;
 	vg_err e;
-	if (strcmp(link_kind, "incident") != 0 || json_array_size(tags) == 0)
+	if ((strcmp(link_kind, "incident") != 0 && !report) || json_array_size(tags) == 0)
 		return VG_OK;
-	if ((e = vg_incident_org(db, link_id, &org, d)))
+	if ((e = report ? report_org(db, link_id, &org, d) : vg_incident_org(db, link_id, &org, d)))
 		return e;
-	if ((e = vg_obs_link_value(db, VG_OBS_SHA256, sha, strlen(sha), VG_OBS_OBJ_INCIDENT, link_id, org, "yara",
-				   NULL, vg_cases_cfg()->obs_common_cap, &obs, NULL, d)))
+	if ((e = vg_obs_link_value(db, VG_OBS_SHA256, sha, strlen(sha), report ? VG_OBS_OBJ_REPORT : VG_OBS_OBJ_INCIDENT,
+				   link_id, org, "yara", NULL, vg_cases_cfg()->obs_common_cap, &obs, NULL, d)))
 		return e;
 	txt = json_dumps(tags, JSON_COMPACT);
 	e = txt ? vg_obs_set_tags(db, obs, txt, d) : VG_ERR_NOMEM;
@@ -399,4 +419,80 @@ vg_err vg_attachment_path(vg_db *db, int64_t att_id, const char *link_kind, int6
 	if (rc < 0)
 		return VG_ERR_DB;
 	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, NULL, "no such attachment");
+}
+
+vg_err vg_attachments_follow(vg_db *db, int64_t report_id, int64_t incident_id, int64_t author_user_id, int *moved,
+			     vg_diag *d)
+{
+	/* a constituent's own upload stays visible to its organisation when that
+	 * organisation is concerned by the incident; anything else is internal */
+	static const char *sel =
+		"SELECT a.id, l.filename, a.size, a.sha256, a.tags, l.uploader_id, "
+		"EXISTS (SELECT 1 FROM users u JOIN incident_orgs x ON x.org_id = u.org_id WHERE u.id = l.uploader_id "
+		"AND u.role = 'constituent' AND x.incident_id = ?) FROM attachment_links l JOIN attachments a "
+		"ON a.id = l.attachment_id WHERE l.kind = 'report' AND l.object_id = ? AND NOT EXISTS (SELECT 1 FROM "
+		"attachment_links y WHERE y.attachment_id = l.attachment_id AND y.kind = 'incident' AND y.object_id = ?) "
+		"ORDER BY l.id LIMIT ?";
+	typedef struct fa {
+		int64_t id, size, uploader;
+		bool visible;
+		char name[VG_ATTACHMENT_NAME_MAX + 1], sha[65];
+		json_t *tags;
+	} fa;
+	fa *v = NULL;
+	int n = 0, rc;
+	int64_t now = vg_time_now_ms();
+	vg_stmt *st;
+	vg_err e;
+	*moved = 0;
+	if ((e = vg_cases_begin(db, d)))
+		return e;
+	if (!(v = calloc(VG_PAGE_MAX, sizeof *v))) {
+		e = vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
+		goto out;
+	}
+	if ((e = vg_db_prepare(db, sel, &st, d)))
+		goto out;
+	vg_stmt_bind_int(st, 1, incident_id);
+	vg_stmt_bind_int(st, 2, report_id);
+	vg_stmt_bind_int(st, 3, incident_id);
+	vg_stmt_bind_int(st, 4, VG_PAGE_MAX);
+	while ((rc = vg_stmt_step(st, d)) == VG_ROW) {
+		fa *x = &v[n++];
+		x->id = vg_stmt_int(st, 0);
+		snprintf(x->name, sizeof x->name, "%s", vg_stmt_text(st, 1));
+		x->size = vg_stmt_int(st, 2);
+		snprintf(x->sha, sizeof x->sha, "%s", vg_stmt_text(st, 3));
+		x->tags = json_loads(vg_stmt_text(st, 4), 0, NULL);
+		x->uploader = vg_stmt_is_null(st, 5) ? 0 : vg_stmt_int(st, 5);
+		x->visible = vg_stmt_int(st, 6) != 0;
+	}
+	vg_stmt_done(st);
+	if (rc < 0) {
+		e = VG_ERR_DB;
+		goto out;
+	}
+	for (int i = 0; i < n && !e; i++) {
+		char body[512];
+		e = vg_cases_exec(db,
+				  "INSERT INTO attachment_links(attachment_id, kind, object_id, filename, uploader_id, visible, "
+				  "created_at) VALUES (?, 'incident', ?, ?, nullif(?, 0), ?, ?)",
+				  d, "iitiii", v[i].id, incident_id, v[i].name, v[i].uploader, (int64_t)v[i].visible, now);
+		snprintf(body, sizeof body, "Attachment of the report: %s (%lld bytes, SHA-256 %s)%s", v[i].name,
+			 (long long)v[i].size, v[i].sha, json_array_size(v[i].tags) ? "; YARA hits recorded" : "");
+		if (!e)
+			e = vg_incident_journal_add(db, incident_id, "attachment", v[i].visible, author_user_id, body,
+						    json_pack("{sIssso}", "attachment_id", (json_int_t)v[i].id, "sha256",
+							      v[i].sha, "tags", v[i].tags ? json_incref(v[i].tags) : json_array()),
+						    NULL, d);
+		if (!e)
+			e = link_observable(db, v[i].sha, v[i].tags, "incident", incident_id, d);
+	}
+	if (!e)
+		*moved = n;
+out:
+	for (int i = 0; i < n; i++)
+		json_decref(v[i].tags);
+	free(v);
+	return vg_cases_end(db, e, d);
 }

@@ -139,6 +139,14 @@ vg_err vg_incident_set_status(vg_db *db, int64_t id, const char *status, int64_t
  * VG_ERR_NOT_FOUND when the incident does not exist. */
 vg_err vg_incident_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d);
 
+/* The organisation an incident counts as for a viewer, to hand to the
+ * policy (vg_object.org_id): viewer_org is vg_policy_org_scope() of the actor;
+ * when it is > 0 and the incident concerns it (primary organisation or one of
+ * incident_orgs), *org_id = viewer_org, so the policy's organisation rule
+ * admits a constituent of any organisation concerned; otherwise the primary
+ * organisation (0 when none). VG_ERR_NOT_FOUND when the incident is missing. */
+vg_err vg_incident_scope_org(vg_db *db, int64_t id, int64_t viewer_org, int64_t *org_id, vg_diag *d);
+
 /* Incident by reference ("VIGIE-2026-000123"), for threading. */
 vg_err vg_incident_by_ref(vg_db *db, const char *ref, int64_t *id, vg_diag *d);
 
@@ -148,6 +156,12 @@ vg_err vg_incident_by_ref(vg_db *db, const char *ref, int64_t *id, vg_diag *d);
  * "description_html" (cmark, safe mode) and "deadlines". */
 vg_err vg_incident_get_json(vg_db *db, int64_t id, bool visible_only, bool with_journal, json_t **out,
 			    vg_diag *d);
+
+/* The same for a viewer: with visible_only and viewer_org > 0 (a constituent
+ * of an organisation concerned), "organisations" and "org_id" show only the
+ * viewer's own organisation (never the other victims). */
+vg_err vg_incident_view_json(vg_db *db, int64_t id, int64_t viewer_org, bool visible_only, bool with_journal,
+			     json_t **out, vg_diag *d);
 
 /* Journal. kind from vg_journal_kinds; visible = shown to the constituent;
  * author_user_id 0 = system; meta may be NULL, else a JSON object whose
@@ -270,6 +284,13 @@ vg_err vg_attachment_store(vg_db *db, const char *filename, const char *content_
 /* visible_only: constituents see only visible links. */
 vg_err vg_attachments_json(vg_db *db, const char *link_kind, int64_t link_id, bool visible_only, json_t **out,
 			   vg_diag *d);
+/* A report's attachments follow it into the incident it became or was merged
+ * into: each is linked to the incident (visible when its uploader is a
+ * constituent of an organisation the incident concerns, else internal),
+ * journalled, and its YARA hits become observables of the incident. Already
+ * linked ones are skipped (idempotent). *moved = how many were linked. */
+vg_err vg_attachments_follow(vg_db *db, int64_t report_id, int64_t incident_id, int64_t author_user_id, int *moved,
+			     vg_diag *d);
 /* Metadata and on-disk path of an attachment linked to the object
  * (VG_ERR_NOT_FOUND when not linked, or not visible and visible_only). */
 vg_err vg_attachment_path(vg_db *db, int64_t att_id, const char *link_kind, int64_t link_id, bool visible_only,
@@ -283,6 +304,9 @@ typedef enum vg_export_format { VG_EXPORT_MD, VG_EXPORT_HTML, VG_EXPORT_JSON } v
  * recipients only); otherwise VG_ERR_FORBIDDEN. *out is malloc'd. */
 vg_err vg_incident_export(vg_db *db, int64_t id, vg_export_format fmt, bool recipient_named, char **out,
 			  size_t *len, vg_diag *d);
+/* The same for a viewer (viewer_org > 0: the JSON names only that organisation). */
+vg_err vg_incident_export_for(vg_db *db, int64_t id, vg_export_format fmt, bool recipient_named, int64_t viewer_org,
+			      char **out, size_t *len, vg_diag *d);
 
 /* ------------------------------------------------------------ group commit */
 
@@ -302,10 +326,16 @@ typedef struct vg_gc_job {
 	vg_err e;             /* outcome */
 	vg_diag d;
 	bool done;
+	void *wake;           /* batch.c: the waiting caller's own condition variable */
 	struct vg_gc_job *next;
 } vg_gc_job;
 typedef vg_err (*vg_gc_fn)(vg_db *db, vg_gc_job *job, bool in_batch);
 void vg_group_commit_run(vg_db *db, vg_gc_job *job, vg_gc_fn fn);
+/* The connection every batch should run on (pass it as db above), opened on
+ * the first call for target and kept for the life of the process, so its
+ * page cache stays warm from one batch to the next; NULL when it cannot be
+ * opened (or for another target): use your own connection. */
+vg_db *vg_group_commit_writer(const char *target, const vg_db_options *opts);
 
 /* Markdown to HTML with cmark in safe mode (raw HTML and dangerous URLs removed). malloc'd. */
 char *vg_markdown_html(const char *md);

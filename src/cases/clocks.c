@@ -141,7 +141,8 @@ vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms
 {
 	static const char *sql = "SELECT i.id, i.reference, i.title, COALESCE(i.org_id, 0), " CLOCK_COLS
 				 " FROM incidents i LEFT JOIN organisations o ON o.id = i.org_id "
-				 "WHERE i.status <> 'closed' AND (? = 0 OR i.org_id = ?) ORDER BY i.id DESC LIMIT ?";
+				 "WHERE i.status <> 'closed' AND (? = 0 OR i.org_id = ? OR EXISTS (SELECT 1 FROM incident_orgs x "
+				 "WHERE x.incident_id = i.id AND x.org_id = ?)) ORDER BY i.id DESC LIMIT ?";
 	int64_t now = vg_time_now_ms();
 	due_item *items = NULL;
 	size_t n = 0, cap = 0;
@@ -162,7 +163,8 @@ vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms
 	}
 	vg_stmt_bind_int(st, 1, scope_org_id);
 	vg_stmt_bind_int(st, 2, scope_org_id);
-	vg_stmt_bind_int(st, 3, VG_DEADLINES_SCAN_MAX);
+	vg_stmt_bind_int(st, 3, scope_org_id);
+	vg_stmt_bind_int(st, 4, VG_DEADLINES_SCAN_MAX);
 	while ((rc = vg_stmt_step(st, d)) == VG_ROW) {
 		vg_clock_input in;
 		vg_deadline dl[VG_DEADLINES_MAX];
@@ -183,7 +185,8 @@ vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms
 				cap = nc;
 			}
 			items[n].incident_id = vg_stmt_int(st, 0);
-			items[n].org_id = vg_stmt_int(st, 3);
+			/* a constituent sees its own organisation, not the primary victim */
+			items[n].org_id = scope_org_id > 0 ? scope_org_id : vg_stmt_int(st, 3);
 			items[n].due = dl[j].due_ms;
 			items[n].dl = dl[j];
 			items[n].reference = strdup(vg_stmt_text(st, 1));

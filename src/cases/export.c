@@ -122,6 +122,12 @@ static void html_escape(vg_buf *b, const char *s)
 vg_err vg_incident_export(vg_db *db, int64_t id, vg_export_format fmt, bool recipient_named, char **out,
 			  size_t *len, vg_diag *d)
 {
+	return vg_incident_export_for(db, id, fmt, recipient_named, 0, out, len, d);
+}
+
+vg_err vg_incident_export_for(vg_db *db, int64_t id, vg_export_format fmt, bool recipient_named, int64_t viewer_org,
+			      char **out, size_t *len, vg_diag *d)
+{
 	vg_inc x;
 	vg_buf md, html;
 	vg_err e;
@@ -138,7 +144,7 @@ vg_err vg_incident_export(vg_db *db, int64_t id, vg_export_format fmt, bool reci
 	vg_buf_init(&html, 128 * 1024 * 1024);
 	if (fmt == VG_EXPORT_JSON) {
 		json_t *j = NULL;
-		if (!(e = vg_incident_get_json(db, id, true, true, &j, d))) {
+		if (!(e = vg_incident_view_json(db, id, viewer_org, true, true, &j, d))) {
 			json_object_set_new(j, "tlp_label", json_string(tlp_label(x.tlp)));
 			json_object_set_new(j, "tlp_meaning", json_string(tlp_meaning(x.tlp)));
 			json_object_del(j, "links");

@@ -390,16 +390,14 @@ vg_err vg_incident_create(vg_db *db, json_t *doc, const vg_audit_ctx *ac, int64_
 	return e;
 }
 
+/* The organisations changed: journal documents follow the primary one, every
+ * document's scope names all of them, observables follow the primary one. */
 static vg_err rescope_incident(vg_db *db, int64_t id, int64_t org, vg_diag *d)
 {
 	vg_err e = vg_cases_exec(db, "UPDATE search_docs SET org_id = ? WHERE kind = 'journal' AND incident_id = ?", d, "ii",
 				 org, id);
 	if (!e)
-		e = vg_cases_exec(db,
-				  "UPDATE search_fts SET scope = 'org' || ? || ' vis' || (SELECT visible FROM search_docs x "
-				  "WHERE x.id = search_fts.rowid) WHERE rowid IN (SELECT id FROM search_docs WHERE kind = 'journal' "
-				  "AND incident_id = ?)",
-				  d, "ii", org, id);
+		e = vg_search_rescope_incident(db, id, d);
 	if (!e)
 		e = vg_obs_set_object_org(db, VG_OBS_OBJ_INCIDENT, id, org, d);
 	return e;
@@ -418,11 +416,18 @@ vg_err vg_incident_update(vg_db *db, int64_t id, json_t *doc, const vg_audit_ctx
 			x.updated_at = vg_time_now_ms();
 			e = inc_write(db, &x, d);
 		}
+		/* org_ids replaces the set of organisations concerned (the primary
+		 * one always in it); a new primary organisation replaces the old one */
+		if (!e && org_ids)
+			e = vg_cases_exec(db, "DELETE FROM incident_orgs WHERE incident_id = ?", d, "i", id);
+		else if (!e && x.org_id != old_org && old_org)
+			e = vg_cases_exec(db, "DELETE FROM incident_orgs WHERE incident_id = ? AND org_id = ?", d, "ii", id,
+					  old_org);
 		if (!e)
 			e = add_orgs(db, &x, org_ids, d);
 		if (!e)
 			e = index_incident(db, &x, d);
-		if (!e && x.org_id != old_org) /* re-attributed: its documents and observables follow */
+		if (!e && (x.org_id != old_org || org_ids)) /* its documents and observables follow */
 			e = rescope_incident(db, id, x.org_id, d);
 		if (!e)
 			e = vg_cases_audit(db, ac, "incident.update", "incident", id, x.org_id, json_incref(doc), d);
@@ -503,6 +508,26 @@ vg_err vg_incident_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d)
 	rc = vg_stmt_step(st, d);
 	if (rc == VG_ROW)
 		*org_id = col_i(st, 0);
+	vg_stmt_done(st);
+	if (rc < 0)
+		return VG_ERR_DB;
+	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, NULL, "no such incident");
+}
+
+vg_err vg_incident_scope_org(vg_db *db, int64_t id, int64_t viewer_org, int64_t *org_id, vg_diag *d)
+{
+	static const char *sql = "SELECT i.org_id, EXISTS (SELECT 1 FROM incident_orgs x WHERE x.incident_id = i.id "
+				 "AND x.org_id = ?) FROM incidents i WHERE i.id = ?";
+	vg_stmt *st;
+	vg_err e;
+	int rc;
+	if ((e = vg_db_prepare(db, sql, &st, d)))
+		return e;
+	vg_stmt_bind_int(st, 1, viewer_org);
+	vg_stmt_bind_int(st, 2, id);
+	rc = vg_stmt_step(st, d);
+	if (rc == VG_ROW)
+		*org_id = viewer_org > 0 && (col_i(st, 0) == viewer_org || vg_stmt_int(st, 1)) ? viewer_org : col_i(st, 0);
 	vg_stmt_done(st);
 	if (rc < 0)
 		return VG_ERR_DB;

@@ -1,6 +1,7 @@
 /* An incident as JSON: attributes, organisations, deadlines, and optionally
  * the journal (visible entries only for constituents), tasks, links and
  * attachments. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,9 @@ static json_t *opt_id(int64_t v)
 	return v ? json_integer(v) : json_null();
 }
 
-static vg_err orgs_json(vg_db *db, int64_t id, json_t **out, char nis2[16], vg_diag *d)
+/* The organisations concerned; *nis2 receives the primary organisation's
+ * NIS2 class (its clocks), *found whether it was among them. */
+static vg_err orgs_json(vg_db *db, int64_t id, int64_t primary, json_t **out, char nis2[16], bool *found, vg_diag *d)
 {
 	static const char *sql = "SELECT o.id, o.name, o.kind, o.sector, o.nis2 FROM incident_orgs x "
 				 "JOIN organisations o ON o.id = x.org_id WHERE x.incident_id = ? ORDER BY o.id LIMIT ?";
@@ -24,7 +27,8 @@ static vg_err orgs_json(vg_db *db, int64_t id, json_t **out, char nis2[16], vg_d
 	vg_stmt *st;
 	vg_err e;
 	int rc;
-	(void)nis2;
+	*found = false;
+	nis2[0] = '\0';
 	if (!a)
 		return VG_ERR_NOMEM;
 	if ((e = vg_db_prepare(db, sql, &st, d))) {
@@ -33,10 +37,15 @@ static vg_err orgs_json(vg_db *db, int64_t id, json_t **out, char nis2[16], vg_d
 	}
 	vg_stmt_bind_int(st, 1, id);
 	vg_stmt_bind_int(st, 2, VG_INCIDENT_ORGS_MAX);
-	while ((rc = vg_stmt_step(st, d)) == VG_ROW)
+	while ((rc = vg_stmt_step(st, d)) == VG_ROW) {
+		if (vg_stmt_int(st, 0) == primary) {
+			snprintf(nis2, 16, "%s", vg_stmt_text(st, 4));
+			*found = true;
+		}
 		json_array_append_new(a, json_pack("{sIssssssss}", "id", (json_int_t)vg_stmt_int(st, 0), "name",
 						   vg_stmt_text(st, 1), "kind", vg_stmt_text(st, 2), "sector",
 						   vg_stmt_text(st, 3), "nis2", vg_stmt_text(st, 4)));
+	}
 	vg_stmt_done(st);
 	if (rc < 0) {
 		json_decref(a);
@@ -49,21 +58,41 @@ static vg_err orgs_json(vg_db *db, int64_t id, json_t **out, char nis2[16], vg_d
 vg_err vg_incident_get_json(vg_db *db, int64_t id, bool visible_only, bool with_journal, json_t **out,
 			    vg_diag *d)
 {
+	return vg_incident_view_json(db, id, 0, visible_only, with_journal, out, d);
+}
+
+vg_err vg_incident_view_json(vg_db *db, int64_t id, int64_t viewer_org, bool visible_only, bool with_journal,
+			     json_t **out, vg_diag *d)
+{
 	vg_deadline dl[VG_DEADLINES_MAX];
 	json_t *o = NULL, *orgs = NULL, *sub = NULL;
-	char *html = NULL;
+	char *html = NULL, nis2[16];
+	bool found = false;
 	vg_inc x;
 	int ndl = 0;
 	vg_err e;
 
 	if ((e = vg_inc_load(db, id, &x, d)))
 		return e;
-	if ((e = orgs_json(db, id, &orgs, NULL, d)) || (e = vg_incident_deadlines(db, id, dl, &ndl, d)))
+	if ((e = orgs_json(db, id, x.org_id, &orgs, nis2, &found, d)))
 		goto out;
+	if ((found || !x.org_id) && x.severity >= 0 && x.status >= 0) { /* the clocks from the row already read */
+		vg_clock_input in = {.severity = vg_severity_names[x.severity], .status = vg_inc_status_names[x.status],
+				     .nis2 = nis2, .created_at = x.created_at, .awareness_at = x.awareness_at,
+				     .acknowledged_at = x.acknowledged_at, .first_advice_at = x.first_advice_at,
+				     .nis2_early_warning_at = x.nis2_ew_at, .nis2_notification_at = x.nis2_notif_at,
+				     .nis2_final_report_at = x.nis2_final_at, .paused_ms = x.paused_ms,
+				     .paused_since = x.paused_since, .closed_at = x.closed_at};
+		ndl = vg_clocks_compute(&in, vg_time_now_ms(), dl);
+	} else if ((e = vg_incident_deadlines(db, id, dl, &ndl, d))) {
+		goto out;
+	}
 	if (visible_only) { /* a constituent sees its own organisation, not the others concerned */
+		int64_t keep = viewer_org > 0 ? viewer_org : x.org_id;
 		for (size_t i = json_array_size(orgs); i-- > 0;)
-			if (json_integer_value(json_object_get(json_array_get(orgs, i), "id")) != x.org_id)
+			if (json_integer_value(json_object_get(json_array_get(orgs, i), "id")) != keep)
 				json_array_remove(orgs, i);
+		x.org_id = keep; /* a secondary organisation's view names itself, not the primary victim */
 	}
 	html = vg_markdown_html(x.description);
 	o = json_pack("{sIsssssssosossssssssssss}", "id", (json_int_t)x.id, "reference", x.reference, "title", x.title,

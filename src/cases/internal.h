@@ -35,6 +35,10 @@ vg_err vg_journal_insert(vg_db *db, int64_t incident_id, int64_t org_id, const c
 /* Change the organisation / visibility of an indexed document. */
 vg_err vg_search_rescope(vg_db *db, const char *kind, int64_t id, int64_t org_id, bool visible, vg_diag *d);
 
+/* Recompute the scope column of every document of an incident (its
+ * organisations changed). */
+vg_err vg_search_rescope_incident(vg_db *db, int64_t incident_id, vg_diag *d);
+
 /* Stamp first_advice_at when not set (a visible advice went out). */
 vg_err vg_incident_touch(vg_db *db, int64_t id, vg_diag *d);
 

@@ -226,16 +226,13 @@ vg_err vg_incident_merge(vg_db *db, int64_t src, int64_t dst, int64_t author_use
 	if ((e = vg_cases_exec(db, "UPDATE journal SET incident_id = ? WHERE incident_id = ?", d, "ii", dst, src)) ||
 	    (e = vg_cases_exec(db, "UPDATE search_docs SET incident_id = ?, org_id = ? WHERE kind = 'journal' AND incident_id = ?",
 			       d, "iii", dst, t.org_id, src)) ||
-	    (e = vg_cases_exec(db,
-			       "UPDATE search_fts SET scope = 'org' || ? || ' vis' || (SELECT visible FROM search_docs x "
-			       "WHERE x.id = search_fts.rowid) WHERE rowid IN (SELECT id FROM search_docs WHERE kind = 'journal' "
-			       "AND incident_id = ?)",
-			       d, "ii", t.org_id, dst)) ||
 	    (e = vg_cases_exec(db, "UPDATE tasks SET incident_id = ? WHERE incident_id = ?", d, "ii", dst, src)) ||
 	    (e = vg_cases_exec(db,
 			       "INSERT OR IGNORE INTO incident_orgs(incident_id, org_id) "
 			       "SELECT ?, org_id FROM incident_orgs WHERE incident_id = ?",
 			       d, "ii", dst, src)) ||
+	    /* every document of dst names all its organisations now */
+	    (e = vg_search_rescope_incident(db, dst, d)) ||
 	    (e = vg_cases_exec(db,
 			       "INSERT OR IGNORE INTO attachment_links(attachment_id, kind, object_id, filename, "
 			       "uploader_id, visible, created_at) SELECT attachment_id, kind, ?, filename, uploader_id, "

@@ -11,6 +11,37 @@
 #include "core/json.h"
 #include "core/limits.h"
 
+/* The scope column of a document: "org<id>" of its own organisation, one
+ * more "org<id>" per other organisation concerned by its incident
+ * (incident_orgs), and "vis<0|1>"; a constituent's query names its
+ * organisation and vis1, so a document of an incident concerning several
+ * organisations is found by each of them. */
+static vg_err scope_text(vg_db *db, int64_t org_id, int64_t incident_id, bool visible, vg_buf *out, vg_diag *d)
+{
+	static const char *sql = "SELECT org_id FROM incident_orgs WHERE incident_id = ? AND org_id <> ? LIMIT ?";
+	vg_stmt *st;
+	vg_err e;
+	int rc = VG_DONE;
+	if (vg_buf_printf(out, "org%lld", (long long)org_id))
+		return vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
+	if (incident_id > 0) {
+		if ((e = vg_db_prepare(db, sql, &st, d)))
+			return e;
+		vg_stmt_bind_int(st, 1, incident_id);
+		vg_stmt_bind_int(st, 2, org_id);
+		vg_stmt_bind_int(st, 3, VG_INCIDENT_ORGS_MAX);
+		while ((rc = vg_stmt_step(st, d)) == VG_ROW)
+			if (vg_buf_printf(out, " org%lld", (long long)vg_stmt_int(st, 0)))
+				break;
+		vg_stmt_done(st);
+		if (rc < 0)
+			return VG_ERR_DB;
+	}
+	if (rc == VG_ROW || vg_buf_printf(out, " vis%d", visible ? 1 : 0))
+		return vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
+	return VG_OK;
+}
+
 static vg_err index_doc(vg_db *db, const char *kind, int64_t id, int64_t org_id, int64_t incident_id, bool visible,
 		       const char *title, const char *body, bool fresh, vg_diag *d)
 {
@@ -44,12 +75,24 @@ static vg_err index_doc(vg_db *db, const char *kind, int64_t id, int64_t org_id,
 		rowid = vg_db_last_id(db);
 	}
 	if (!e) {
-		char scope[64];
-		snprintf(scope, sizeof scope, "org%lld vis%d", (long long)org_id, visible ? 1 : 0);
-		e = vg_cases_exec(db, "INSERT INTO search_fts(rowid, title, body, scope) VALUES (?, ?, ?, ?)", d, "ittt",
-				  rowid, title ? title : "", body ? body : "", scope);
+		vg_buf scope;
+		vg_buf_init(&scope, VG_INCIDENT_ORGS_MAX * 24 + 32);
+		if (!(e = scope_text(db, org_id, incident_id, visible, &scope, d)))
+			e = vg_cases_exec(db, "INSERT INTO search_fts(rowid, title, body, scope) VALUES (?, ?, ?, ?)", d,
+					  "ittt", rowid, title ? title : "", body ? body : "", vg_buf_cstr(&scope));
+		vg_buf_fini(&scope);
 	}
 	return vg_cases_end(db, e, d);
+}
+
+vg_err vg_search_rescope_incident(vg_db *db, int64_t incident_id, vg_diag *d)
+{
+	return vg_cases_exec(db,
+			     "UPDATE search_fts SET scope = (SELECT 'org' || x.org_id || coalesce((SELECT group_concat("
+			     "' org' || o.org_id, '') FROM incident_orgs o WHERE o.incident_id = x.incident_id AND "
+			     "o.org_id <> x.org_id), '') || ' vis' || x.visible FROM search_docs x WHERE x.id = "
+			     "search_fts.rowid) WHERE rowid IN (SELECT id FROM search_docs WHERE incident_id = ?)",
+			     d, "i", incident_id);
 }
 
 vg_err vg_search_index_doc(vg_db *db, const char *kind, int64_t id, int64_t org_id, int64_t incident_id,
@@ -66,18 +109,36 @@ vg_err vg_search_index_new(vg_db *db, const char *kind, int64_t id, int64_t org_
 
 vg_err vg_search_rescope(vg_db *db, const char *kind, int64_t id, int64_t org_id, bool visible, vg_diag *d)
 {
-	char scope[64];
+	vg_buf scope;
+	vg_stmt *st;
+	int64_t incident_id = 0;
 	vg_err e;
-	snprintf(scope, sizeof scope, "org%lld vis%d", (long long)org_id, visible ? 1 : 0);
+	int rc;
 	if ((e = vg_cases_begin(db, d)))
 		return e;
+	vg_buf_init(&scope, VG_INCIDENT_ORGS_MAX * 24 + 32);
+	if ((e = vg_db_prepare(db, "SELECT incident_id FROM search_docs WHERE kind = ? AND object_id = ?", &st, d)))
+		goto out;
+	vg_stmt_bind_text(st, 1, kind, -1);
+	vg_stmt_bind_int(st, 2, id);
+	if ((rc = vg_stmt_step(st, d)) == VG_ROW)
+		incident_id = vg_stmt_int(st, 0);
+	vg_stmt_done(st);
+	if (rc < 0) {
+		e = VG_ERR_DB;
+		goto out;
+	}
+	if ((e = scope_text(db, org_id, incident_id, visible, &scope, d)))
+		goto out;
 	e = vg_cases_exec(db, "UPDATE search_docs SET org_id = ?, visible = ? WHERE kind = ? AND object_id = ?", d, "iiti",
 			  org_id, (int64_t)visible, kind, id);
 	if (!e)
 		e = vg_cases_exec(db,
 				  "UPDATE search_fts SET scope = ? WHERE rowid IN "
 				  "(SELECT id FROM search_docs WHERE kind = ? AND object_id = ?)",
-				  d, "tti", scope, kind, id);
+				  d, "tti", vg_buf_cstr(&scope), kind, id);
+out:
+	vg_buf_fini(&scope);
 	return vg_cases_end(db, e, d);
 }
 
@@ -147,7 +208,8 @@ vg_err vg_search_json(vg_db *db, const char *q, const char *kind, int64_t scope_
 		"'', '', 1), char(1)) > 0 THEN snippet(search_fts, 1, '[', ']', '...', 12) "
 		"ELSE highlight(search_fts, 0, '[', ']') END "
 		"FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
-		"WHERE search_fts MATCH ? AND (? IS NULL OR d.kind = ?) AND (? = 0 OR (d.org_id = ? AND d.visible = 1)) "
+		"WHERE search_fts MATCH ? AND (? IS NULL OR d.kind = ?) AND (? = 0 OR (d.visible = 1 AND (d.org_id = ? OR "
+		"EXISTS (SELECT 1 FROM incident_orgs x WHERE x.incident_id = d.incident_id AND x.org_id = ?)))) "
 		"ORDER BY rank LIMIT ?";
 	vg_buf fq;
 	json_t *items;
@@ -175,7 +237,8 @@ vg_err vg_search_json(vg_db *db, const char *q, const char *kind, int64_t scope_
 	vg_stmt_bind_text(st, 3, kind, -1);
 	vg_stmt_bind_int(st, 4, scope_org_id);
 	vg_stmt_bind_int(st, 5, scope_org_id);
-	vg_stmt_bind_int(st, 6, limit);
+	vg_stmt_bind_int(st, 6, scope_org_id);
+	vg_stmt_bind_int(st, 7, limit);
 	while ((rc = vg_stmt_step(st, d)) == VG_ROW)
 		json_array_append_new(items, json_pack("{sssIsIsIss}", "kind", vg_stmt_text(st, 0), "id",
 						       (json_int_t)vg_stmt_int(st, 1), "org_id",
@@ -212,9 +275,19 @@ void vg_incident_filter_init(vg_incident_filter *f)
 	"AND (? IS NULL OR i.tlp = ?) "                                                                       \
 	"AND (? = 0 OR i.created_at >= ?) AND (? = 0 OR i.created_at < ?) "                                   \
 	"AND (? = 0 OR i.updated_at >= ?) AND (? = 0 OR i.updated_at < ?) "                                   \
-	"AND (? = 0 OR i.org_id = ?) "
+	"AND (? = 0 OR i.org_id = ? OR EXISTS (SELECT 1 FROM incident_orgs x WHERE x.incident_id = i.id "        \
+	"AND x.org_id = ?)) "
 
 static const char *list_sql = LIST_COLS "(? = 0 OR i.id < ?) AND " LIST_FILTERS "ORDER BY i.id DESC LIMIT ?";
+/* A constituent's list walks its organisation's incidents only, newest
+ * first, through incident_orgs (which always holds the primary organisation
+ * too): the index (org_id, incident_id) gives them in order, instead of
+ * scanning every incident for the few of one organisation. */
+static const char *list_scoped_sql =
+	"SELECT i.id, i.reference, i.title, i.org_id, o.name, i.status, i.severity, i.taxonomy, i.type, i.tlp, "
+	"i.pap, i.assignee_id, i.created_at, i.updated_at, i.merged_into FROM incident_orgs s "
+	"JOIN incidents i ON i.id = s.incident_id LEFT JOIN organisations o ON o.id = i.org_id WHERE s.org_id = ? AND "
+	"(? = 0 OR s.incident_id < ?) AND " LIST_FILTERS "ORDER BY s.incident_id DESC LIMIT ?";
 /* With a full-text query the FTS index drives: matching documents newest
  * first (FTS5 walks its doclists in descending rowid order, so a page of a
  * common word costs a page, not every match), joined to their incident; an
@@ -273,7 +346,39 @@ static void bind_filters(vg_stmt *st, int *i, const vg_incident_filter *f, int64
 	bind_i2(st, i, f->created_to);
 	bind_i2(st, i, f->updated_from);
 	bind_i2(st, i, f->updated_to);
-	bind_i2(st, i, f->scope_org_id);
+	bind_i2(st, i, f->scope_org_id); /* the organisations concerned, not only the primary one */
+	vg_stmt_bind_int(st, (*i)++, f->scope_org_id);
+}
+
+/* A constituent of a secondary organisation sees the incident as concerning
+ * its own organisation: the primary victim is not named to it. */
+static vg_err own_org_view(vg_db *db, json_t *items, int64_t org, vg_diag *d)
+{
+	json_t *name = NULL, *it;
+	size_t k;
+	json_array_foreach(items, k, it) {
+		if (json_integer_value(json_object_get(it, "org_id")) == org)
+			continue;
+		if (!name) {
+			vg_stmt *st;
+			vg_err e;
+			int rc;
+			if ((e = vg_db_prepare(db, "SELECT name FROM organisations WHERE id = ?", &st, d)))
+				return e;
+			vg_stmt_bind_int(st, 1, org);
+			rc = vg_stmt_step(st, d);
+			name = rc == VG_ROW ? json_string(vg_stmt_text(st, 0)) : json_null();
+			vg_stmt_done(st);
+			if (rc < 0) {
+				json_decref(name);
+				return VG_ERR_DB;
+			}
+		}
+		json_object_set_new(it, "org_id", json_integer(org));
+		json_object_set(it, "org_name", name);
+	}
+	json_decref(name);
+	return VG_OK;
 }
 
 vg_err vg_incident_list_json(vg_db *db, const vg_incident_filter *f, json_t **out, vg_diag *d)
@@ -304,7 +409,7 @@ vg_err vg_incident_list_json(vg_db *db, const vg_incident_filter *f, json_t **ou
 	}
 	if (f->scope_org_id < 0)
 		goto done;
-	if ((e = vg_db_prepare(db, f->q ? list_q_sql : list_sql, &st, d))) {
+	if ((e = vg_db_prepare(db, f->q ? list_q_sql : f->scope_org_id > 0 ? list_scoped_sql : list_sql, &st, d))) {
 		vg_buf_fini(&fq);
 		json_decref(items);
 		return e;
@@ -312,6 +417,8 @@ vg_err vg_incident_list_json(vg_db *db, const vg_incident_filter *f, json_t **ou
 	if (f->q) {
 		vg_stmt_bind_text(st, i++, vg_buf_cstr(&fq), -1);
 		vg_stmt_bind_int(st, i++, f->scope_org_id > 0 ? f->scope_org_id : 0);
+	} else if (f->scope_org_id > 0) {
+		vg_stmt_bind_int(st, i++, f->scope_org_id);
 	}
 	bind_filters(st, &i, f, cursor);
 	/* q: fetch more rows than a page, as several documents may hit one incident */
@@ -341,6 +448,11 @@ vg_err vg_incident_list_json(vg_db *db, const vg_incident_filter *f, json_t **ou
 		vg_buf_fini(&fq);
 		json_decref(items);
 		return VG_ERR_DB;
+	}
+	if (f->scope_org_id > 0 && (e = own_org_view(db, items, f->scope_org_id, d))) {
+		vg_buf_fini(&fq);
+		json_decref(items);
+		return e;
 	}
 done:
 	vg_buf_fini(&fq);

@@ -88,10 +88,15 @@ vg_err vg_ref_next(vg_db *db, const char *kind, int year, char out[VG_REF_MAX], 
 		return vg_diag_set(d, VG_ERR_INVALID, "year", "year out of range");
 	if ((e = vg_cases_begin(db, d)))
 		return e;
-	if (!(e = vg_db_prepare(db,
-				"INSERT INTO ref_counters(kind, year, next) VALUES (?, ?, 1) "
-				"ON CONFLICT(kind, year) DO UPDATE SET next = next + 1 RETURNING next",
-				&st, d))) {
+	/* UPDATE then SELECT (an upsert with RETURNING builds a temporary table
+	 * on every call: measurable on the creation path); the first reference of
+	 * a year inserts the counter */
+	if (!(e = vg_cases_exec(db, "UPDATE ref_counters SET next = next + 1 WHERE kind = ? AND year = ?", d, "ti", kind,
+				(int64_t)year)) &&
+	    vg_db_changes(db) == 0)
+		e = vg_cases_exec(db, "INSERT INTO ref_counters(kind, year, next) VALUES (?, ?, 1)", d, "ti", kind,
+				  (int64_t)year);
+	if (!e && !(e = vg_db_prepare(db, "SELECT next FROM ref_counters WHERE kind = ? AND year = ?", &st, d))) {
 		vg_stmt_bind_text(st, 1, kind, -1);
 		vg_stmt_bind_int(st, 2, year);
 		if (vg_stmt_step(st, d) == VG_ROW)

@@ -1,4 +1,4 @@
-/* vigie incident list|show|create|status|note|export: incidents from the
+/* vigie incident list|show|create|status|note|attach|export: incidents from the
  * shell, for scripting (--json). Works on the database directly; every change
  * is audited as "cli:<login>". */
 #include <getopt.h>
@@ -272,6 +272,65 @@ int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv)
 		return vg_cli_fail(cli, e, &d);
 	if (cli->json)
 		vg_cli_print_json(json_pack("{sIsI}", "incident_id", (json_int_t)id, "entry_id", (json_int_t)eid));
+	return VG_EXIT_OK;
+}
+
+int vg_cmd_incident_attach(vg_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"visible", no_argument, NULL, 'v'}, {"name", required_argument, NULL, 'n'},
+					     {0, 0, 0, 0}};
+	const char *name = NULL, *base;
+	bool visible = false;
+	int64_t id = 0, org = 0, aid = 0;
+	vg_audit_ctx ac;
+	vg_db *db = NULL;
+	char *data = NULL, detail[160];
+	size_t len = 0;
+	vg_diag d;
+	vg_err e;
+	int c, rc;
+	vg_diag_clear(&d);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'v')
+			visible = true;
+		else if (c == 'n')
+			name = optarg;
+		else
+			return vg_cli_usage(cli, "incident", "attach");
+	}
+	if (optind != argc - 2)
+		return vg_cli_usage(cli, "incident", "attach");
+	if ((rc = open_db(cli, &db)) != 0)
+		return rc;
+	/* one byte over the limit is enough to be refused */
+	if ((e = vg_cli_read_file(argv[optind + 1], (size_t)vg_cases_cfg()->attachment_max + 1, &data, &len, &d))) {
+		vg_db_close(db);
+		return vg_cli_fail(cli, e, &d);
+	}
+	base = strrchr(argv[optind + 1], '/');
+	base = name ? name : base ? base + 1 : argv[optind + 1];
+	vg_cli_audit_ctx(&ac);
+	e = vg_db_begin(db, true, &d);
+	if (!e && !(e = resolve(db, argv[optind], &id, &d)) && !(e = vg_incident_org(db, id, &org, &d)) &&
+	    !(e = vg_attachment_store(db, base, NULL, data, len, "incident", id, visible, ac.actor_id, &aid, &d))) {
+		snprintf(detail, sizeof detail, "{\"attachment_id\":%lld,\"size\":%zu,\"visible\":%s}", (long long)aid, len,
+			 visible ? "true" : "false");
+		e = vg_audit_record(db, &ac, "incident.attachment.add", "incident", id, org, "ok", detail, &d);
+	}
+	if (!e)
+		e = vg_db_commit(db, &d);
+	else
+		vg_db_rollback(db);
+	vg_db_close(db);
+	free(data);
+	if (e)
+		return vg_cli_fail(cli, e, &d);
+	if (cli->json)
+		vg_cli_print_json(json_pack("{sIsIsI}", "incident_id", (json_int_t)id, "attachment_id", (json_int_t)aid,
+					    "size", (json_int_t)len));
+	else if (!cli->quiet)
+		printf("attachment %lld (%zu bytes) added to incident %lld\n", (long long)aid, len, (long long)id);
 	return VG_EXIT_OK;
 }
 

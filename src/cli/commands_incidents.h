@@ -10,5 +10,6 @@ int vg_cmd_incident_create(vg_cli *cli, int argc, char **argv);
 int vg_cmd_incident_status(vg_cli *cli, int argc, char **argv);
 int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv);
 int vg_cmd_incident_export(vg_cli *cli, int argc, char **argv);
+int vg_cmd_incident_attach(vg_cli *cli, int argc, char **argv);
 
 #endif

@@ -9,5 +9,6 @@ int vg_cmd_report_list(vg_cli *cli, int argc, char **argv);
 int vg_cmd_report_show(vg_cli *cli, int argc, char **argv);
 int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv);
 int vg_cmd_report_outbox(vg_cli *cli, int argc, char **argv);
+int vg_cmd_report_attach(vg_cli *cli, int argc, char **argv);
 
 #endif

@@ -49,6 +49,7 @@ typedef struct vg_intake_config {
 	int64_t mail_max;                    /* largest message accepted (bytes) */
 	int64_t attachment_max;              /* largest attachment stored (bytes) */
 	bool send_ack;                       /* acknowledge new reports by e-mail */
+	bool registry_sql;                   /* no index given: match through SQL (vg_triage_suggest_sql) */
 } vg_intake_config;
 
 vg_err vg_intake_config_from(const vg_config *cfg, vg_intake_config *out, vg_diag *d);
@@ -174,6 +175,17 @@ vg_err vg_report_get_json(vg_db *db, int64_t id, bool with_details, json_t **out
 /* Owning organisation for scoping (0 = none). VG_ERR_NOT_FOUND. */
 vg_err vg_report_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d);
 
+/* Attach a file to a report in the caller's write transaction (opened when
+ * none): stored by SHA-256 and YARA-scanned (vg_attachment_store, link kind
+ * "report"; hits become observables of the report); when the report already
+ * became or joined an incident, the file follows it there
+ * (vg_attachments_follow). Audits "report.attachment.add" when ac != NULL.
+ * VG_ERR_NOT_FOUND for a missing report, VG_ERR_LIMIT ("body") over
+ * attachment_max. */
+vg_err vg_report_attach(vg_db *db, int64_t report_id, const char *filename, const char *content_type,
+			const void *data, size_t size, int64_t uploader_id, const vg_audit_ctx *ac, int64_t *att_id,
+			vg_diag *d);
+
 typedef struct vg_report_filter {
 	const char *status;      /* new, in_scope, forwarded, referred, merged, incident */
 	const char *source;      /* api, form, email */
@@ -215,6 +227,12 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
  *  "matches":[{"value","type","org_id","org_name","org_kind"}]}. */
 vg_err vg_triage_suggest(vg_db *db, const vg_regindex *ix, const char *reporter_email, const char *text,
 			 json_t **out, vg_diag *d);
+
+/* The same without an in-memory index: each reporter address, IP, domain and
+ * URL host is looked up with indexed SQL queries (the best matches, with the
+ * index's semantics). For one-shot processes such as vigie mailgate, where
+ * building the index costs far more than the lookups of one message. */
+vg_err vg_triage_suggest_sql(vg_db *db, const char *reporter_email, const char *text, json_t **out, vg_diag *d);
 
 /* Queue mail from an incident to the addresses in `to` (a JSON array of
  * "addr" or "Name <addr>", at most maxq) inside the caller's transaction; the

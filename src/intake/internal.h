@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "core/buf.h"
+#include "core/ip.h"
 #include "intake/intake.h"
 
 typedef struct vg_mail_walk {
@@ -32,6 +33,14 @@ void vg_mail_walk_object(vg_mail_walk *w, GMimeObject *obj, int depth);
 /* crypto.c (GPGME) */
 void vg_mail_decrypt(vg_mail_walk *w, GMimeMultipartEncrypted *mpe, int depth);
 void vg_mail_verify(vg_mail_walk *w, GMimeMultipartSigned *mps);
+
+/* regsql.c: best registry matches through indexed SQL (no in-memory index) */
+vg_err vg_regsql_lookup_ip(vg_db *db, const vg_ip *ip, vg_reg_match *out, size_t max, size_t *n, vg_diag *d);
+vg_err vg_regsql_lookup_domain(vg_db *db, const char *domain, vg_reg_match *out, size_t max, size_t *n, vg_diag *d);
+vg_err vg_regsql_lookup_email(vg_db *db, const char *email, vg_reg_match *out, size_t max, size_t *n, vg_diag *d);
+
+/* thread.c: the surviving incident of a merge chain (bounded) */
+vg_err vg_intake_follow_merges(vg_db *db, int64_t *iid, vg_diag *d);
 
 /* report.c helpers used by thread.c / triage.c */
 vg_err vg_intake_audit(vg_db *db, const vg_audit_ctx *ac, const char *action, int64_t id, int64_t org_id,

@@ -273,7 +273,8 @@ vg_err vg_report_submit(vg_db *db, const vg_intake_config *c, const vg_regindex 
 		e = vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
-	if ((e = vg_triage_suggest(db, ix, in->reporter_email, text, &sugg, d)))
+	if ((e = !ix && c->registry_sql ? vg_triage_suggest_sql(db, in->reporter_email, text, &sugg, d)
+					: vg_triage_suggest(db, ix, in->reporter_email, text, &sugg, d)))
 		goto out;
 	if (org_id <= 0 && !strcmp(json_string_value(json_object_get(sugg, "decision")), "in_scope"))
 		org_id = json_integer_value(json_object_get(sugg, "org_id"));
@@ -313,5 +314,60 @@ out:
 	json_decref(detail);
 	free(sugg_txt);
 	free(text);
+	return e;
+}
+
+vg_err vg_report_attach(vg_db *db, int64_t report_id, const char *filename, const char *content_type,
+			const void *data, size_t size, int64_t uploader_id, const vg_audit_ctx *ac, int64_t *att_id,
+			vg_diag *d)
+{
+	vg_stmt *st;
+	int64_t org = 0, incident = 0, aid = 0;
+	int moved = 0, rc;
+	bool own = false;
+	json_t *detail;
+	vg_err e;
+	if (!vg_db_in_tx(db)) {
+		if ((e = vg_db_begin(db, true, d)))
+			return e;
+		own = true;
+	}
+	if ((e = vg_db_prepare(db, "SELECT coalesce(org_id, 0), coalesce(incident_id, 0) FROM reports WHERE id = ?", &st,
+			       d)))
+		goto out;
+	vg_stmt_bind_int(st, 1, report_id);
+	rc = vg_stmt_step(st, d);
+	if (rc == VG_ROW) {
+		org = vg_stmt_int(st, 0);
+		incident = vg_stmt_int(st, 1);
+	}
+	vg_stmt_done(st);
+	if (rc != VG_ROW) {
+		e = rc < 0 ? VG_ERR_DB : vg_diag_set(d, VG_ERR_NOT_FOUND, "id", "no report %lld", (long long)report_id);
+		goto out;
+	}
+	/* an incident merged into another: the survivor */
+	if (incident && (e = vg_intake_follow_merges(db, &incident, d)))
+		goto out;
+	/* on the report (YARA hits: observables of the report) and, once the
+	 * report became or joined an incident, on that incident too */
+	if ((e = vg_attachment_store(db, filename, content_type, data, size, "report", report_id, true, uploader_id,
+				     &aid, d)))
+		goto out;
+	if (incident && (e = vg_attachments_follow(db, report_id, incident, uploader_id, &moved, d)))
+		goto out;
+	detail = json_pack("{sI ss sI sI}", "attachment_id", (json_int_t)aid, "filename", filename ? filename : "",
+			   "size", (json_int_t)size, "incident_id", (json_int_t)incident);
+	e = vg_intake_audit(db, ac, "report.attachment.add", report_id, org, detail, d);
+	json_decref(detail);
+	if (!e && att_id)
+		*att_id = aid;
+out:
+	if (own) {
+		if (e)
+			vg_db_rollback(db);
+		else
+			e = vg_db_commit(db, d);
+	}
 	return e;
 }

@@ -130,7 +130,7 @@ static vg_err report_incident(vg_db *db, int64_t rid, int64_t *iid, vg_diag *d)
 }
 
 /* An incident merged into another: its mail goes to the surviving one. */
-static vg_err follow_merges(vg_db *db, int64_t *iid, vg_diag *d)
+vg_err vg_intake_follow_merges(vg_db *db, int64_t *iid, vg_diag *d)
 {
 	vg_stmt *st;
 	vg_err e;
@@ -204,7 +204,7 @@ static vg_err find_target(vg_db *db, const vg_intake_config *c, const vg_mail_pa
 found:
 	if (*rid && !*iid && (e = report_incident(db, *rid, iid, d)))
 		return e;
-	return follow_merges(db, iid, d);
+	return vg_intake_follow_merges(db, iid, d);
 }
 
 /* Is the sender a reporter of the incident or a contact of its organisation?

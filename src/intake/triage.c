@@ -67,6 +67,7 @@ static bool is_constituent(const org_info *o)
 typedef struct matcher {
 	vg_db *db;
 	const vg_regindex *ix;
+	bool sql; /* no index: indexed SQL lookups (regsql.c) */
 	json_t *matches;
 	int64_t constituent, partner;
 	const char *constituent_via;
@@ -96,12 +97,31 @@ static vg_err add_matches(matcher *mt, const char *value, const char *type, cons
 	return VG_OK;
 }
 
+/* One lookup through the index, or through SQL when there is none. */
+typedef enum look_kind { LOOK_IP, LOOK_EMAIL, LOOK_DOMAIN } look_kind;
+static vg_err look(matcher *mt, look_kind k, const vg_ip *ip, const char *s, vg_reg_match *ms, size_t *n, vg_diag *d)
+{
+	*n = 0;
+	if (mt->ix) {
+		*n = k == LOOK_IP      ? vg_regindex_lookup_ip(mt->ix, ip, ms, VG_LOOKUP_RESULTS_MAX)
+		     : k == LOOK_EMAIL ? vg_regindex_lookup_email(mt->ix, s, ms, VG_LOOKUP_RESULTS_MAX)
+				       : vg_regindex_lookup_domain(mt->ix, s, ms, VG_LOOKUP_RESULTS_MAX);
+		return VG_OK;
+	}
+	if (!mt->sql)
+		return VG_OK;
+	return k == LOOK_IP      ? vg_regsql_lookup_ip(mt->db, ip, ms, VG_LOOKUP_RESULTS_MAX, n, d)
+	       : k == LOOK_EMAIL ? vg_regsql_lookup_email(mt->db, s, ms, VG_LOOKUP_RESULTS_MAX, n, d)
+				 : vg_regsql_lookup_domain(mt->db, s, ms, VG_LOOKUP_RESULTS_MAX, n, d);
+}
+
 static vg_err match_token(matcher *mt, const char *tok, size_t len, vg_diag *d)
 {
 	vg_reg_match ms[VG_LOOKUP_RESULTS_MAX];
 	char norm[VG_DOMAIN_MAX + VG_EMAIL_MAX + 2], buf[VG_OBS_VALUE_MAX + 1];
 	vg_ip ip;
 	size_t n;
+	vg_err e;
 	if (len == 0 || len > VG_OBS_VALUE_MAX)
 		return VG_OK;
 	memcpy(buf, tok, len);
@@ -125,21 +145,16 @@ static vg_err match_token(matcher *mt, const char *tok, size_t len, vg_diag *d)
 	}
 	if (mt->n++ > VG_OBS_EXTRACT_MAX)
 		return VG_OK;
-	if (vg_ip_parse(buf, len, &ip, NULL) == VG_OK) {
-		n = vg_regindex_lookup_ip(mt->ix, &ip, ms, VG_LOOKUP_RESULTS_MAX);
-		return add_matches(mt, buf, "ip", ms, n, d);
-	}
+	if (vg_ip_parse(buf, len, &ip, NULL) == VG_OK)
+		return (e = look(mt, LOOK_IP, &ip, NULL, ms, &n, d)) ? e : add_matches(mt, buf, "ip", ms, n, d);
 	if (strchr(buf, '@')) {
 		if (vg_email_normalize(buf, len, norm, sizeof norm, "email", NULL) != VG_OK)
 			return VG_OK;
-		n = vg_regindex_lookup_email(mt->ix, norm, ms, VG_LOOKUP_RESULTS_MAX);
-		return add_matches(mt, norm, "email", ms, n, d);
+		return (e = look(mt, LOOK_EMAIL, NULL, norm, ms, &n, d)) ? e : add_matches(mt, norm, "email", ms, n, d);
 	}
 	if (strchr(buf, '.') && isalpha((unsigned char)buf[len - 1]) &&
-	    vg_domain_normalize(buf, len, false, norm, sizeof norm, "domain", NULL) == VG_OK) {
-		n = vg_regindex_lookup_domain(mt->ix, norm, ms, VG_LOOKUP_RESULTS_MAX);
-		return add_matches(mt, norm, "domain", ms, n, d);
-	}
+	    vg_domain_normalize(buf, len, false, norm, sizeof norm, "domain", NULL) == VG_OK)
+		return (e = look(mt, LOOK_DOMAIN, NULL, norm, ms, &n, d)) ? e : add_matches(mt, norm, "domain", ms, n, d);
 	return VG_OK;
 }
 
@@ -220,26 +235,28 @@ static vg_err scan_observables(matcher *mt, const char *text, vg_diag *d)
 	return e;
 }
 
-vg_err vg_triage_suggest(vg_db *db, const vg_regindex *ix, const char *reporter_email, const char *text,
-			 json_t **out, vg_diag *d)
+static vg_err suggest(vg_db *db, const vg_regindex *ix, bool sql, const char *reporter_email, const char *text,
+		      json_t **out, vg_diag *d)
 {
-	matcher mt = {db, ix, json_array(), 0, 0, NULL, 0};
+	matcher mt = {db, ix, sql && !ix, json_array(), 0, 0, NULL, 0};
 	json_t *reasons = json_array(), *s;
 	const char *decision;
 	int64_t reporter_org = 0;
+	bool registry = ix || mt.sql;
 	vg_err e = VG_OK;
-	if (ix && reporter_email && *reporter_email) {
+	if (registry && reporter_email && *reporter_email) {
 		char norm[VG_EMAIL_MAX + 1];
 		vg_reg_match ms[VG_LOOKUP_RESULTS_MAX];
 		if (vg_email_normalize(reporter_email, strlen(reporter_email), norm, sizeof norm, "email", NULL) == VG_OK) {
-			size_t n = vg_regindex_lookup_email(ix, norm, ms, VG_LOOKUP_RESULTS_MAX);
-			if ((e = add_matches(&mt, norm, "reporter", ms, n, d)))
+			size_t n;
+			if ((e = look(&mt, LOOK_EMAIL, NULL, norm, ms, &n, d)) ||
+			    (e = add_matches(&mt, norm, "reporter", ms, n, d)))
 				goto out;
 			if (mt.constituent)
 				reporter_org = mt.constituent;
 		}
 	}
-	if (ix && text && (e = scan_observables(&mt, text, d)))
+	if (registry && text && (e = scan_observables(&mt, text, d)))
 		goto out;
 	if (mt.constituent) {
 		decision = "in_scope";
@@ -250,8 +267,8 @@ vg_err vg_triage_suggest(vg_db *db, const vg_regindex *ix, const char *reporter_
 		json_array_append_new(reasons, json_string("the report concerns another CERT's constituency"));
 	} else {
 		decision = "refer";
-		json_array_append_new(reasons, json_string(ix ? "no constituent matched: individual or small business"
-							      : "registry not consulted"));
+		json_array_append_new(reasons, json_string(registry ? "no constituent matched: individual or small business"
+								    : "registry not consulted"));
 	}
 	s = json_pack("{ss sO sO so so}", "decision", decision, "matches", mt.matches, "reasons", reasons, "org_id",
 		      mt.constituent ? json_integer(mt.constituent) : json_null(), "partner_org_id",
@@ -261,6 +278,17 @@ out:
 	json_decref(mt.matches);
 	json_decref(reasons);
 	return e;
+}
+
+vg_err vg_triage_suggest(vg_db *db, const vg_regindex *ix, const char *reporter_email, const char *text,
+			 json_t **out, vg_diag *d)
+{
+	return suggest(db, ix, false, reporter_email, text, out, d);
+}
+
+vg_err vg_triage_suggest_sql(vg_db *db, const char *reporter_email, const char *text, json_t **out, vg_diag *d)
+{
+	return suggest(db, NULL, true, reporter_email, text, out, d);
 }
 
 /* -------------------------------------------------------------- decisions */
@@ -406,6 +434,7 @@ static vg_err to_incident(vg_db *db, int64_t id, const rep *r, const vg_triage_d
 {
 	char *note = NULL;
 	int64_t entry;
+	int moved = 0;
 	vg_err e;
 	if (!strcmp(t->decision, "new_incident")) {
 		json_t *doc = t->incident ? json_deep_copy(t->incident) : json_object();
@@ -449,6 +478,9 @@ static vg_err to_incident(vg_db *db, int64_t id, const rep *r, const vg_triage_d
 	if ((e = vg_incident_journal_add(db, *incident, "report", false, t->user_id, note,
 					 json_pack("{sI ss}", "report_id", (json_int_t)id, "reference", r->reference),
 					 &entry, d)))
+		goto out;
+	/* the report's attachments follow it (a constituent's own upload stays visible to it) */
+	if ((e = vg_attachments_follow(db, id, *incident, t->user_id, &moved, d)))
 		goto out;
 	e = vg_thread_attach_incident(db, id, *incident, d);
 out:

@@ -73,20 +73,32 @@ static vg_err follow(corr *c, const srcval *sv, int64_t tid, vg_obs_type ttype, 
 		     const char *via, vg_diag *d)
 {
 	static const char *const sql =
-		"SELECT object_id, coalesce(org_id, 0) FROM observable_links WHERE observable_id = ? AND object_type = ?";
+		"SELECT object_id, coalesce(org_id, 0), 1 FROM observable_links WHERE observable_id = ? AND object_type = ?";
+	/* visible to a scoped actor: its organisation's objects, and incidents
+	 * that concern its organisation among others (incident_orgs) */
+	static const char *const scoped_sql =
+		"SELECT object_id, coalesce(org_id, 0), org_id = ? OR (object_type = 'incident' AND EXISTS "
+		"(SELECT 1 FROM incident_orgs x WHERE x.incident_id = object_id AND x.org_id = ?)) "
+		"FROM observable_links WHERE observable_id = ? AND object_type = ?";
+	bool scoped = c->o->scope_org > 0;
+	int b = 1;
 	vg_stmt *st;
 	vg_err e;
 	int rc;
 	size_t first = c->nhits, visible = 0;
 	const char *tv = NULL;
-	if ((e = vg_db_prepare(c->db, sql, &st, d)))
+	if ((e = vg_db_prepare(c->db, scoped ? scoped_sql : sql, &st, d)))
 		return e;
-	vg_stmt_bind_int(st, 1, tid);
-	vg_stmt_bind_text(st, 2, c->target, -1);
+	if (scoped) {
+		vg_stmt_bind_int(st, b++, c->o->scope_org);
+		vg_stmt_bind_int(st, b++, c->o->scope_org);
+	}
+	vg_stmt_bind_int(st, b++, tid);
+	vg_stmt_bind_text(st, b, c->target, -1);
 	while ((rc = vg_stmt_step(st, d)) == VG_ROW) {
 		hit h;
 		int64_t oid = vg_stmt_int(st, 0), org = vg_stmt_int(st, 1);
-		if (c->o->scope_org > 0 && org != c->o->scope_org)
+		if (!vg_stmt_int(st, 2))
 			continue;
 		visible++;
 		if (c->self_is_target && oid == c->self_id)

@@ -399,7 +399,9 @@ vg_err vg_obs_objects(vg_db *db, int64_t obs_id, int64_t scope_org, size_t max, 
 {
 	static const char *const sql =
 		"SELECT object_type, object_id, coalesce(org_id, 0), source, created_at FROM observable_links"
-		" WHERE observable_id = ? AND (? = 0 OR org_id = ?) ORDER BY created_at DESC, object_id DESC LIMIT ?";
+		" WHERE observable_id = ? AND (? = 0 OR org_id = ? OR (object_type = 'incident' AND EXISTS (SELECT 1 FROM"
+		" incident_orgs x WHERE x.incident_id = object_id AND x.org_id = ?)))"
+		" ORDER BY created_at DESC, object_id DESC LIMIT ?";
 	vg_stmt *st;
 	vg_err e;
 	int rc;
@@ -415,7 +417,8 @@ vg_err vg_obs_objects(vg_db *db, int64_t obs_id, int64_t scope_org, size_t max, 
 	vg_stmt_bind_int(st, 1, obs_id);
 	vg_stmt_bind_int(st, 2, scope_org);
 	vg_stmt_bind_int(st, 3, scope_org);
-	vg_stmt_bind_int(st, 4, (int64_t)max + 1);
+	vg_stmt_bind_int(st, 4, scope_org);
+	vg_stmt_bind_int(st, 5, (int64_t)max + 1);
 	while ((rc = vg_stmt_step(st, d)) == VG_ROW) {
 		vg_obs_object_ref *r;
 		if (*n == max) {
@@ -447,7 +450,9 @@ vg_err vg_obs_search(vg_db *db, const vg_obs_query *q, vg_arena *a, vg_observabl
 		" AND (? = 0 OR o.type = ?)"
 		" AND (? IS NULL OR substr(o.value, 1, length(?)) = ?)"
 		" AND (? < 0 OR o.ioc = ?)"
-		" AND (? = 0 OR EXISTS (SELECT 1 FROM observable_links l WHERE l.observable_id = o.id AND l.org_id = ?))"
+		" AND (? = 0 OR EXISTS (SELECT 1 FROM observable_links l WHERE l.observable_id = o.id AND (l.org_id = ?"
+		" OR (l.object_type = 'incident' AND EXISTS (SELECT 1 FROM incident_orgs x WHERE x.incident_id ="
+		" l.object_id AND x.org_id = ?)))))"
 		" ORDER BY o.id LIMIT ?";
 	vg_stmt *st;
 	vg_err e;
@@ -497,7 +502,8 @@ vg_err vg_obs_search(vg_db *db, const vg_obs_query *q, vg_arena *a, vg_observabl
 	vg_stmt_bind_int(st, 8, q->ioc);
 	vg_stmt_bind_int(st, 9, q->scope_org);
 	vg_stmt_bind_int(st, 10, q->scope_org);
-	vg_stmt_bind_int(st, 11, (int64_t)limit + 1);
+	vg_stmt_bind_int(st, 11, q->scope_org);
+	vg_stmt_bind_int(st, 12, (int64_t)limit + 1);
 	while ((rc = vg_stmt_step(st, d)) == VG_ROW) {
 		if (*n == limit) {
 			*next_after = (*items)[limit - 1].id;

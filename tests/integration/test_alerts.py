@@ -46,6 +46,26 @@ def sample():
     return os.path.join(SIGMA, row["rule_path"]), events
 
 
+def rule_meta(path):
+    """title, author, tags and the detection's field names of a Sigma rule
+    (a small reader for the top-level keys: no YAML library needed)."""
+    meta, tags, fields, in_tags = {"title": "", "author": ""}, [], set(), False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(("title:", "author:")):
+                k, v = line.split(":", 1)
+                meta[k] = v.strip().strip("'\"")
+            in_tags = line.startswith("tags:") or (in_tags and line.startswith("    -"))
+            if in_tags and line.startswith("    -"):
+                tags.append(line.split("-", 1)[1].strip())
+            stripped = line.strip().lstrip("- ")
+            if "|" in stripped.split(":", 1)[0] or stripped.split(":", 1)[0] in ("Image", "ParentImage",
+                                                                                 "CommandLine", "ParentCommandLine"):
+                fields.add(stripped.split(":", 1)[0].split("|")[0])
+    meta["tags"], meta["fields"] = tags, fields
+    return meta
+
+
 def with_host(events, host):
     out = json.loads(json.dumps(events))
     for e in out:
@@ -100,8 +120,9 @@ class AlertTest(ServerTest):
         al = items[0]
         self.assertEqual(al["rule_id"], RULE_ID)
         self.assertEqual((al["level"], al["severity"], al["status"], al["count"]), ("high", "high", "new", n))
-        self.assertTrue(al["author"])
-        self.assertTrue(any(t.startswith("attack.") for t in al["tags"]), al["tags"])
+        meta = rule_meta(self.rule)
+        self.assertEqual((al["title"], al["author"]), (meta["title"], meta["author"]))
+        self.assertEqual(al["tags"], meta["tags"])
         self.assertEqual(al["org_id"], self.a["id"])
         self.assertEqual(len(al["fingerprint"]), 64)
         # the same events again: the same alert, its count grows
@@ -120,7 +141,16 @@ class AlertTest(ServerTest):
         d = self.admin.get("/api/v1/alerts/%d" % al["id"])
         self.assertEqual(d.status, 200, d)
         self.assertEqual(d.json["event"]["Event"]["System"]["Computer"], "ws1.ministere-a.gouv.fr")
-        self.assertTrue(d.json["matched"])
+        # every matched field is a field of the rule, with the event's own value
+        ev = d.json["event"]["Event"]["EventData"]
+        matched = {m["field"]: m["value"] for m in d.json["matched"]}
+        self.assertTrue(matched)
+        for field, value in matched.items():
+            name = field.split(".")[-1]
+            self.assertIn(name, meta["fields"], matched)
+            self.assertEqual(ev.get(name), value, (field, ev))
+        self.assertTrue(matched.get("ParentImage", matched.get("Event.EventData.ParentImage", "")).lower()
+                        .endswith("\\node.exe"), matched)
         self.assertIn("ws1.ministere-a.gouv.fr", [o["value"] for o in d.json["observables"]])
         # filters
         self.assertEqual(len(self.alerts_of(self.admin, severity="high", status="new")), 2)

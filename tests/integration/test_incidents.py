@@ -191,14 +191,25 @@ class IncidentTest(ServerTest):
         self.assertEqual(r.json["items"], [])
         self.assertEqual(self.alice.get("/api/v1/playbooks").status, 403)
         self.assertEqual(self.alice.post("/api/v1/incidents", {"title": "x"}).status, 403)
-        # B's own constituent sees it, but not the other organisations concerned
-        self.admin.patch("/api/v1/incidents/%d" % bid, {"org_ids": [self.a["id"]]})
+        # A concerned too: each constituent sees the incident as its own
+        # organisation's, never the other organisations concerned
+        r = self.admin.patch("/api/v1/incidents/%d" % bid, {"org_ids": [self.a["id"]]})
+        self.assertEqual(r.status, 200, r)
         self.assertEqual(len(self.admin.get("/api/v1/incidents/%d" % bid).json["organisations"]), 2)
         r = self.bob.get("/api/v1/incidents/%d" % bid)
         self.assertEqual(r.status, 200, r)
         self.assertEqual([o["id"] for o in r.json["organisations"]], [self.b["id"]])
-        self.assertEqual(self.alice.get("/api/v1/incidents/%d" % bid).status, 404)
+        r = self.alice.get("/api/v1/incidents/%d" % bid)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([o["id"] for o in r.json["organisations"]], [self.a["id"]])
+        self.assertEqual(r.json["org_id"], self.a["id"])
         self.assertEqual(self.bob.get("/api/v1/incidents?q=rancongiciel").json["items"][0]["id"], bid)
+        self.assertEqual(self.alice.get("/api/v1/incidents?q=rancongiciel").json["items"][0]["id"], bid)
+        # org_ids replaces the set: A no longer concerned, hidden again
+        r = self.admin.patch("/api/v1/incidents/%d" % bid, {"org_ids": []})
+        self.assertEqual([o["id"] for o in r.json["organisations"]], [self.b["id"]])
+        self.assertEqual(self.alice.get("/api/v1/incidents/%d" % bid).status, 404)
+        self.assertEqual(self.alice.get("/api/v1/incidents?q=rancongiciel").json["items"], [])
 
     # ------------------------------------------------------------ search
 
@@ -449,6 +460,23 @@ class IncidentCliTest(unittest.TestCase):
         self.assertEqual(srv.cli("incident", "show", "VIGIE-1999-000001").returncode, 3)
         rows = srv.sql("SELECT count(*) FROM audit_log WHERE action LIKE 'incident.%'")
         self.assertGreaterEqual(rows[0][0], 3)
+        # attach: stored by hash under data_dir, internal unless --visible, audited
+        data = tempfile.mkdtemp(prefix="vg-it-data-")
+        path = os.path.join(data, "memdump.txt")
+        with open(path, "wb") as f:
+            f.write(b"strings from the memory dump")
+        env = {"VIGIE_DATA_DIR": data}
+        r = srv.cli("--json", "incident", "attach", ref, path, env=env, check=True)
+        aid = json.loads(r.stdout)["attachment_id"]
+        with open(path + ".2", "wb") as f:
+            f.write(b"advice for the victim")
+        srv.cli("incident", "attach", ref, path + ".2", "--visible", "--name", "for-you.txt", env=env, check=True)
+        doc = json.loads(srv.cli("--json", "incident", "show", ref, check=True).stdout)
+        self.assertEqual(sorted((a["filename"], a["visible"]) for a in doc["attachments"]),
+                         [("for-you.txt", True), ("memdump.txt", False)])
+        self.assertIn(aid, [a["id"] for a in doc["attachments"]])
+        self.assertEqual(srv.sql("SELECT count(*) FROM audit_log WHERE action = 'incident.attachment.add'")[0][0], 2)
+        self.assertNotEqual(srv.cli("incident", "attach", "VIGIE-1999-000001", path, env=env).returncode, 0)
 
 
 if __name__ == "__main__":

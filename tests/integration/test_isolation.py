@@ -104,5 +104,125 @@ class IsolationTest(ServerTest):
         self.assertEqual(self.partner.post("/api/v1/orgs/%d/contacts" % self.b["id"], {"email": "x@b.example.fr"}).status, 403)
 
 
+class MultiOrgIncidentTest(ServerTest):
+    """An incident concerning several organisations (a primary one plus
+    incident_orgs): every constituent of an organisation concerned sees it on
+    every read path, as its own organisation's; a third organisation's
+    constituent gets 404 and finds nothing in lists, search or correlation."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        adm = cls.admin
+        orgs = []
+        for name in ("Primary P", "Secondary S", "Third T"):
+            r = adm.post("/api/v1/orgs", {"name": name, "kind": "oes", "sector": "energy", "nis2": "essential"})
+            assert r.status == 201, r
+            orgs.append(r.json)
+        cls.p, cls.s, cls.t = orgs
+        pw = "constituent password 1"
+        cls.users = {}
+        for user, org in (("paula", cls.p), ("sam", cls.s), ("tom", cls.t)):
+            r = adm.post("/api/v1/users", {"username": user, "role": "constituent", "org_id": org["id"], "password": pw})
+            assert r.status == 201, r
+            c = cls.srv.client()
+            assert c.login(user, pw).status == 200
+            cls.users[user] = c
+        r = adm.post("/api/v1/incidents", {"title": "Supply chain compromise zorglubware", "org_id": cls.p["id"],
+                                           "org_ids": [cls.s["id"]], "severity": "high", "type": "infected-system",
+                                           "description": "Trojanised update of the zorglubware agent."})
+        assert r.status == 201, r
+        cls.inc = r.json["id"]
+        r = adm.post("/api/v1/incidents/%d/journal" % cls.inc, {"body": "Advice: isolate the quetzalcoatl hosts.",
+                                                                 "visible": True})
+        assert r.status == 201, r
+        r = adm.post("/api/v1/incidents/%d/journal" % cls.inc, {"body": "Internal: vendor named xylophonist."})
+        assert r.status == 201, r
+        r = adm.request("POST", "/api/v1/incidents/%d/attachments?filename=ioc.txt&visible=true" % cls.inc,
+                        raw=b"zorglub indicators")
+        assert r.status == 201, r
+        cls.att = r.json["items"][0]["id"]
+        # S's own incident sharing a value: related for S, not for T
+        r = adm.post("/api/v1/incidents", {"title": "Beaconing seen at S", "org_id": cls.s["id"]})
+        assert r.status == 201, r
+        cls.inc_s = r.json["id"]
+        for i in (cls.inc, cls.inc_s):
+            r = adm.post("/api/v1/incidents/%d/observables" % i, {"observables": [{"value": "evil-update.zorglub-cdn.net"}]})
+            assert r.status == 201, r
+
+    def paths(self):
+        i = self.inc
+        return ["/api/v1/incidents/%d" % i, "/api/v1/incidents/%d/journal" % i,
+                "/api/v1/incidents/%d/attachments" % i, "/api/v1/incidents/%d/attachments/%d" % (i, self.att),
+                "/api/v1/incidents/%d/export" % i, "/api/v1/incidents/%d/export?format=json" % i,
+                "/api/v1/incidents/%d/related" % i, "/api/v1/incidents/%d/observables" % i]
+
+    def test_secondary_org_sees_it(self):
+        sam = self.users["sam"]
+        for p in self.paths():
+            self.assertEqual(sam.get(p).status, 200, p)
+        r = sam.get("/api/v1/incidents/%d" % self.inc)
+        self.assertEqual(r.json["org_id"], self.s["id"])  # its own organisation, not the primary victim's
+        self.assertEqual([o["id"] for o in r.json["organisations"]], [self.s["id"]])
+        bodies = [e["body"] for e in r.json["journal"]]
+        self.assertIn("Advice: isolate the quetzalcoatl hosts.", bodies)
+        self.assertFalse(any("xylophonist" in b for b in bodies))
+        self.assertNotIn("Primary P", r.raw)
+        r = sam.get("/api/v1/incidents/%d/export?format=json" % self.inc)
+        self.assertNotIn("Primary P", r.raw)
+        r = sam.get("/api/v1/incidents")
+        self.assertEqual(sorted(i["id"] for i in r.json["items"]), sorted([self.inc, self.inc_s]))
+        self.assertTrue(all(i["org_name"] == "Secondary S" for i in r.json["items"]), r.json)
+        r = sam.get("/api/v1/incidents?q=zorglubware")
+        self.assertEqual([i["id"] for i in r.json["items"]], [self.inc])
+        r = sam.get("/api/v1/incidents?q=quetzalcoatl")  # a visible journal entry
+        self.assertEqual([i["id"] for i in r.json["items"]], [self.inc])
+        self.assertEqual(sam.get("/api/v1/incidents?q=xylophonist").json["items"], [])  # internal
+        r = sam.get("/api/v1/search?q=zorglubware")
+        self.assertEqual([h["incident_id"] for h in r.json["items"]], [self.inc])
+        r = sam.get("/api/v1/deadlines")
+        self.assertIn(self.inc, [d["incident_id"] for d in r.json["items"]])
+        r = sam.get("/api/v1/incidents/%d/related" % self.inc_s)
+        self.assertEqual([x["incident_id"] for x in r.json["items"]], [self.inc])
+        self.assertEqual(r.json["items"][0]["org_id"], self.s["id"])
+        self.assertEqual(self.admin.get("/api/v1/incidents/%d/related" % self.inc_s).json["items"][0]["org_id"],
+                         self.p["id"])
+        # a visible reply from S is accepted (constituents reply on incidents they see)
+        r = sam.post("/api/v1/incidents/%d/journal" % self.inc, {"body": "S patched its agents."})
+        self.assertEqual(r.status, 201, r)
+
+    def test_primary_org_sees_it_as_its_own(self):
+        paula = self.users["paula"]
+        for p in self.paths():
+            self.assertEqual(paula.get(p).status, 200, p)
+        r = paula.get("/api/v1/incidents/%d" % self.inc)
+        self.assertEqual([o["id"] for o in r.json["organisations"]], [self.p["id"]])
+        self.assertNotIn("Secondary S", r.raw)
+        r = paula.get("/api/v1/incidents")
+        self.assertEqual([i["id"] for i in r.json["items"]], [self.inc])
+
+    def test_third_org_sees_nothing(self):
+        tom = self.users["tom"]
+        missing = self.admin.get("/api/v1/incidents/999999")
+        for p in self.paths():
+            r = tom.get(p)
+            self.assertEqual(r.status, 404, p)
+            self.assertEqual(r.json["error"]["message"], missing.json["error"]["message"])
+        self.assertEqual(tom.post("/api/v1/incidents/%d/journal" % self.inc, {"body": "hi"}).status, 404)
+        self.assertEqual(tom.get("/api/v1/incidents").json["items"], [])
+        for q in ("zorglubware", "quetzalcoatl"):
+            self.assertEqual(tom.get("/api/v1/incidents?q=" + q).json["items"], [])
+            self.assertEqual(tom.get("/api/v1/search?q=" + q).json["items"], [])
+        self.assertNotIn(self.inc, [d["incident_id"] for d in tom.get("/api/v1/deadlines").json["items"]])
+        r = tom.get("/api/v1/observables?type=domain&value=evil-update.zorglub-cdn.net")
+        self.assertEqual(r.json["items"], [])
+        r = self.users["sam"].get("/api/v1/observables?type=domain&value=evil-update.zorglub-cdn.net")
+        self.assertEqual(len(r.json["items"]), 1, r)
+        r = self.users["sam"].get("/api/v1/observables/%d" % r.json["items"][0]["id"])
+        self.assertEqual(sorted(o["object_id"] for o in r.json["objects"]), sorted([self.inc, self.inc_s]))
+        self.assertEqual({o["org_id"] for o in r.json["objects"]}, {self.s["id"]})
+        self.assertEqual(tom.get("/api/v1/observables/%d" % r.json["id"]).status, 404)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -4,6 +4,8 @@ triage suggestion from the registry, decisions (refer with the referral text,
 forward to a partner CERT, new incident, merge, bulk), full-text search,
 constituent isolation (404 for other organisations) and bad input on every
 route (4xx naming the field, nothing written)."""
+import os
+import tempfile
 import unittest
 
 from harness import ServerTest
@@ -269,6 +271,153 @@ class ReportsTest(ServerTest):
         anon = self.srv.client()
         self.assertEqual(anon.get("/api/v1/reports").status, 401)
         self.assertEqual(anon.post("/api/v1/reports", {"subject": "x", "body": "y"}).status, 401)
+
+
+class ReportAttachmentTest(ServerTest):
+    """Attachments on reports: raw upload with ?filename=, size limit, stored by
+    SHA-256, YARA hits as tags and observables of the report, listed in the
+    report, download, constituents on their own organisation's reports only
+    (404 otherwise), audited, and following the report into its incident."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.rules = tempfile.mkdtemp(prefix="vg-yara-")
+        with open(os.path.join(cls.rules, "marker.yar"), "w") as f:
+            f.write('rule report_marker { strings: $a = "REPORT-IT-EVIL" condition: $a }\n')
+        cls.data = tempfile.mkdtemp(prefix="vg-it-data-")
+        cls.server_env = {"VIGIE_YARA_RULES_DIR": cls.rules, "VIGIE_ATTACHMENT_MAX": "64k",
+                          "VIGIE_DATA_DIR": cls.data, "VIGIE_REPORT_ACK": "false", "VIGIE_REF_PREFIX": "CSIRT"}
+        super().setUpClass()
+        adm = cls.admin
+        cls.a = adm.post("/api/v1/orgs", {"name": "Agency A", "kind": "ministry"}).json
+        cls.b = adm.post("/api/v1/orgs", {"name": "Agency B", "kind": "ministry"}).json
+        pw = "a long enough password"
+        cls.cons = {}
+        for user, org in (("ra", cls.a), ("rb", cls.b)):
+            r = adm.post("/api/v1/users", {"username": user, "role": "constituent", "org_id": org["id"], "password": pw})
+            assert r.status == 201, r
+            c = cls.srv.client()
+            assert c.login(user, pw).status == 200
+            cls.cons[user] = c
+
+    def report(self, client):
+        r = client.post("/api/v1/reports", {"subject": "Suspicious attachment", "body": "See the attached file."})
+        self.assertEqual(r.status, 201, r)
+        # the configured prefix, even before any incident route configured the module
+        self.assertTrue(r.json["reference"].startswith("CSIRT-"), r.json["reference"])
+        return r.json["id"]
+
+    def upload(self, client, rid, name, data, status=201):
+        r = client.request("POST", "/api/v1/reports/%d/attachments?filename=%s" % (rid, name), raw=data)
+        self.assertEqual(r.status, status, r)
+        return r
+
+    def test_constituent_upload_listed_and_downloaded(self):
+        ra = self.cons["ra"]
+        rid = self.report(ra)
+        audits = self.srv.sql("SELECT count(*) FROM audit_log WHERE action = 'report.attachment.add'")[0][0]
+        r = self.upload(ra, rid, "invoice.pdf.exe", b"MZ REPORT-IT-EVIL payload")
+        att = r.json["items"][0]
+        self.assertEqual(att["filename"], "invoice.pdf.exe")
+        self.assertEqual(att["tags"], ["yara:report_marker"])
+        self.assertEqual(att["size"], 25)
+        # listed in the report, downloadable as a file
+        doc = ra.get("/api/v1/reports/%d" % rid).json
+        self.assertEqual([x["sha256"] for x in doc["attachments"]], [att["sha256"]])
+        r = ra.get("/api/v1/reports/%d/attachments/%d" % (rid, att["id"]))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.header("Content-Type"), "application/octet-stream")
+        self.assertIn("attachment", r.header("Content-Disposition"))
+        self.assertEqual(ra.get("/api/v1/reports/%d/attachments" % rid).json["items"][0]["id"], att["id"])
+        # stored by hash under data_dir; YARA hit: an observable of the report
+        blobs = [f for _, _, fs in os.walk(self.data) for f in fs if f == att["sha256"]]
+        self.assertEqual(len(blobs), 1, blobs)
+        rows = self.srv.sql("SELECT o.tags FROM observables o JOIN observable_links l ON l.observable_id = o.id "
+                            "WHERE o.value = ? AND l.object_type = 'report' AND l.object_id = ?", (att["sha256"], rid))
+        self.assertEqual(len(rows), 1, rows)
+        self.assertIn("yara:report_marker", rows[0][0])
+        # audited, with the actor
+        rows = self.srv.sql("SELECT actor, object_id FROM audit_log WHERE action = 'report.attachment.add' ORDER BY seq")
+        self.assertEqual(len(rows), audits + 1)
+        self.assertEqual(rows[-1], ("ra", str(rid)))
+
+    def test_other_org_is_404_and_nothing_written(self):
+        rid = self.report(self.cons["ra"])
+        before = self.srv.sql("SELECT count(*) FROM attachment_links")[0][0]
+        rb = self.cons["rb"]
+        missing = rb.request("POST", "/api/v1/reports/999999/attachments?filename=x.txt", raw=b"x")
+        self.assertEqual(missing.status, 404)
+        r = self.upload(rb, rid, "x.txt", b"hello", status=404)
+        self.assertEqual(r.json["error"]["message"], missing.json["error"]["message"])
+        for p in ("", "/attachments", "/attachments/1"):
+            self.assertEqual(rb.get("/api/v1/reports/%d%s" % (rid, p)).status, 404, p)
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM attachment_links")[0][0], before)
+
+    def test_bad_input_names_the_field(self):
+        rid = self.report(self.cons["ra"])
+        before = self.srv.sql("SELECT count(*) FROM attachment_links")[0][0]
+        r = self.cons["ra"].request("POST", "/api/v1/reports/%d/attachments" % rid, raw=b"data")
+        self.assertEqual((r.status, r.error_field()), (400, "filename"))
+        r = self.cons["ra"].request("POST", "/api/v1/reports/%d/attachments?filename=e.txt" % rid, raw=b"")
+        self.assertEqual((r.status, r.error_field()), (400, "body"))
+        r = self.upload(self.cons["ra"], rid, "big.bin", b"x" * 70000, status=413)
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM attachment_links")[0][0], before)
+
+    def test_cli_attach(self):
+        rid = self.report(self.cons["ra"])
+        ref = self.admin.get("/api/v1/reports/%d" % rid).json["reference"]
+        path = os.path.join(tempfile.mkdtemp(prefix="vg-it-"), "capture.pcap")
+        with open(path, "wb") as f:
+            f.write(b"\xd4\xc3\xb2\xa1 REPORT-IT-EVIL")
+        import json
+        r = self.srv.cli("--json", "report", "attach", ref, path, check=True)
+        aid = json.loads(r.stdout)["attachment_id"]
+        att = self.admin.get("/api/v1/reports/%d/attachments" % rid).json["items"]
+        self.assertEqual([(a["id"], a["filename"], a["tags"]) for a in att], [(aid, "capture.pcap", ["yara:report_marker"])])
+        rows = self.srv.sql("SELECT actor FROM audit_log WHERE action = 'report.attachment.add' AND object_id = ?", (str(rid),))
+        self.assertEqual(len(rows), 1)
+        self.assertTrue(rows[0][0].startswith("cli:"), rows)
+        # a missing report: an error, nothing written
+        before = self.srv.sql("SELECT count(*) FROM attachment_links")[0][0]
+        r = self.srv.cli("report", "attach", "999999", path)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM attachment_links")[0][0], before)
+
+    def test_attachments_follow_into_incident(self):
+        ra = self.cons["ra"]
+        rid = self.report(ra)
+        own = self.upload(ra, rid, "own.log", b"constituent log REPORT-IT-EVIL").json["items"][0]
+        staff = self.upload(self.admin, rid, "analyst-notes.txt", b"internal notes").json["items"][-1]
+        r = self.admin.post("/api/v1/reports/%d/triage" % rid, {"decision": "new_incident", "org_id": self.a["id"]})
+        self.assertEqual(r.status, 200, r)
+        iid = r.json["incident_id"]
+        self.assertTrue(self.admin.get("/api/v1/incidents/%d" % iid).json["reference"].startswith("CSIRT-"))
+        atts = {x["id"]: x for x in self.admin.get("/api/v1/incidents/%d/attachments" % iid).json["items"]}
+        self.assertEqual(set(atts), {own["id"], staff["id"]})
+        self.assertTrue(atts[own["id"]]["visible"])
+        self.assertFalse(atts[staff["id"]]["visible"])
+        # the constituent sees its own upload on the incident, not the analyst's
+        r = ra.get("/api/v1/incidents/%d/attachments" % iid)
+        self.assertEqual([x["id"] for x in r.json["items"]], [own["id"]])
+        self.assertEqual(ra.get("/api/v1/incidents/%d/attachments/%d" % (iid, own["id"])).status, 200)
+        self.assertEqual(ra.get("/api/v1/incidents/%d/attachments/%d" % (iid, staff["id"])).status, 404)
+        # YARA hit: an observable of the incident too
+        rows = self.srv.sql("SELECT count(*) FROM observables o JOIN observable_links l ON l.observable_id = o.id "
+                            "WHERE o.value = ? AND l.object_type = 'incident' AND l.object_id = ?", (own["sha256"], iid))
+        self.assertEqual(rows[0][0], 1)
+        # a later upload to the report follows too; a merge carries them as well
+        late = self.upload(ra, rid, "late.txt", b"one more").json["items"][-1]
+        self.assertIn(late["id"], [x["id"] for x in ra.get("/api/v1/incidents/%d/attachments" % iid).json["items"]])
+        rid2 = self.report(ra)
+        second = self.upload(ra, rid2, "second.txt", b"second report file").json["items"][0]
+        r = self.admin.post("/api/v1/reports/%d/triage" % rid2, {"decision": "merge", "incident_id": iid})
+        self.assertEqual(r.status, 200, r)
+        self.assertIn(second["id"], [x["id"] for x in ra.get("/api/v1/incidents/%d/attachments" % iid).json["items"]])
+        # the incident merged into another: later uploads go to the survivor
+        other = self.admin.post("/api/v1/incidents", {"title": "Survivor", "org_id": self.a["id"]}).json["id"]
+        self.assertEqual(self.admin.post("/api/v1/incidents/%d/merge" % iid, {"into": other}).status, 200)
+        third = self.upload(ra, rid, "third.txt", b"after the merge").json["items"][-1]
+        self.assertIn(third["id"], [x["id"] for x in ra.get("/api/v1/incidents/%d/attachments" % other).json["items"]])
 
 
 if __name__ == "__main__":

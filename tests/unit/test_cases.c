@@ -612,7 +612,11 @@ static void *gc_worker(void *p)
 			snprintf(buf, sizeof buf, "{\"title\":\"GC %d-%d\"}", t->k, i);
 		doc = json_loads(buf, 0, NULL);
 		job.arg = doc;
-		vg_group_commit_run(db, &job, gc_create);
+		/* half the callers hand in the shared writer, half their own connection:
+		 * whoever leads, every job is committed once and answered */
+		vg_db_options o = {.busy_timeout_ms = 2000};
+		vg_db *w = t->k % 2 ? vg_group_commit_writer(path, &o) : NULL;
+		vg_group_commit_run(w ? w : db, &job, gc_create);
 		if (job.e == VG_OK && job.id > 0)
 			t->ok++;
 		else if (job.e == VG_ERR_INVALID && !strcmp(job.d.field, "tlp"))
@@ -649,6 +653,13 @@ static void test_group_commit(void **state)
 	assert_int_equal(vg_stmt_int(st, 1), 79);
 	vg_stmt_done(st);
 	vg_db_close(db);
+	{ /* one writer per process: the same connection again, none for another database */
+		vg_db_options o = {.busy_timeout_ms = 2000};
+		vg_db *w = vg_group_commit_writer(path, &o);
+		assert_non_null(w);
+		assert_ptr_equal(vg_group_commit_writer(path, &o), w);
+		assert_null(vg_group_commit_writer("/nonexistent/other.db", &o));
+	}
 }
 
 int main(void)

@@ -132,6 +132,61 @@ static void test_suggestion(void **state)
 	json_decref(s);
 }
 
+/* The mailgate's SQL lookups give exactly the suggestion the index gives:
+ * most specific prefix, longest domain suffix, contact address then domain,
+ * IPv6, partners, nothing. */
+static void test_suggestion_sql_matches_index(void **state)
+{
+	static const struct {
+		const char *from, *text;
+	} cases[] = {
+		{"soc@min.example", "nothing"},
+		{"a@sub.min.example", "nothing"},
+		{"x@gmail.example", "hosts 192.0.2.200 and 192.0.2.5, see hxxp://www.sub.min[.]example/x"},
+		{"x@gmail.example", "beacon to 2001:db8:5::1 and 2001:db8:6::1"},
+		{"x@gmail.example", "C2 at 203.0.113.9, mail ir@cert-x.example"},
+		{"bob@bakery.example", "my shop site 198.18.0.1"},
+		{"", "deep.www.min.example and 0.0.0.0"},
+	};
+	vg_regindex *ix2 = NULL;
+	json_t *doc;
+	int64_t sub = 0;
+	vg_diag d;
+	(void)state;
+	doc = json_pack("{ss ss sI s[ss] s[ss]}", "name", "Sub unit", "kind", "ministry", "parent_id", (json_int_t)ministry,
+			"domains", "sub.min.example", "other.example", "networks", "192.0.2.128/25", "2001:db8:5::/48");
+	assert_int_equal(vg_org_create(db, doc, &sub, &d), VG_OK);
+	json_decref(doc);
+	doc = json_pack("{ss ss s[s]}", "name", "Wide", "kind", "isp", "networks", "2001:db8::/32");
+	int64_t wide;
+	assert_int_equal(vg_org_create(db, doc, &wide, &d), VG_OK);
+	json_decref(doc);
+	assert_int_equal(vg_regindex_build(db, &ix2, &d), VG_OK);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		json_t *a = NULL, *b = NULL;
+		assert_int_equal(vg_triage_suggest(db, ix2, cases[i].from, cases[i].text, &a, &d), VG_OK);
+		assert_int_equal(vg_triage_suggest_sql(db, cases[i].from, cases[i].text, &b, &d), VG_OK);
+		if (!json_equal(a, b)) {
+			char *x = json_dumps(a, JSON_COMPACT), *y = json_dumps(b, JSON_COMPACT);
+			print_error("case %zu: index %s\n            sql %s\n", i, x, y);
+			free(x);
+			free(y);
+			fail();
+		}
+		if (i == 1 || i == 2) /* the sub-unit: most specific prefix, longest domain suffix */
+			assert_int_equal(json_integer_value(json_object_get(b, "org_id")), sub);
+		if (i == 3) { /* 2001:db8:5::/48 beats 2001:db8::/32 */
+			json_t *m = json_object_get(b, "matches");
+			assert_int_equal(json_array_size(m), 2);
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 0), "org_id")), sub);
+			assert_int_equal(json_integer_value(json_object_get(json_array_get(m, 1), "org_id")), wide);
+		}
+		json_decref(a);
+		json_decref(b);
+	}
+	vg_regindex_release(ix2);
+}
+
 static void test_submit_idempotent_and_ack(void **state)
 {
 	vg_intake_result a, b, c;
@@ -284,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_mail_threading),
 		cmocka_unit_test(test_triage_decisions),
 		cmocka_unit_test(test_list_and_get),
+		cmocka_unit_test(test_suggestion_sql_matches_index),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
