@@ -5,6 +5,8 @@
  *   bench_sigma --generate N FILE      write the events as JSON lines
  *   bench_sigma --verify [--events N]  check that the prefilter loses no hit
  *                                      (exhaustive evaluation of every rule)
+ *   bench_sigma --match-only [--threads N]  only full matching with N threads
+ *                                      (for callgrind --toggle-collect=vg_detect_json)
  *
  * Prints events/s for the field extractor alone, for jansson parsing alone
  * (to answer "is generic JSON parsing the bottleneck?") and for full matching
@@ -134,8 +136,8 @@ int main(int argc, char **argv)
 {
 	const char *shared = getenv("VIGIE_SHARED");
 	char rules[1024], mapping[1024];
-	size_t nev = 200000, tmax = 2;
-	bool verify = false;
+	size_t nev = 200000, tmax = 2, tmin = 1;
+	bool verify = false, match_only = false;
 	vg_buf b;
 	vg_diag d;
 	snprintf(rules, sizeof(rules), "%s/data/sigma/rules/rules/windows", shared ? shared : "../shared");
@@ -163,6 +165,10 @@ int main(int argc, char **argv)
 			nev = (size_t)atol(argv[++i]);
 		else if (!strcmp(argv[i], "--threads-max") && i + 1 < argc)
 			tmax = (size_t)atol(argv[++i]);
+		else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+			tmin = tmax = (size_t)atol(argv[++i]);
+		else if (!strcmp(argv[i], "--match-only"))
+			match_only = true;
 		else if (!strcmp(argv[i], "--verify"))
 			verify = true;
 	}
@@ -191,6 +197,13 @@ int main(int argc, char **argv)
 	       "%zu always evaluated; load+compile %.2f s\n",
 	       rep.loaded, rules, rep.rejected, st.active, st.prefiltered, st.literals, st.always,
 	       (double)(vg_time_mono_ns() - t0) / 1e9);
+	{
+		size_t ndb = 0;
+		for (size_t g = 0; g < rs->nlit_groups; g++)
+			ndb += rs->lit_groups[g].db != NULL;
+		printf("prefilter: %zu route groups, %zu literal databases; keywords: %s\n", rs->nlit_groups, ndb,
+		       rs->keywords ? "yes (every value kept)" : "no (unused values skipped)");
+	}
 	if (verify) {
 		vg_detect_scratch *a = vg_detect_scratch_new(rs), *x = vg_detect_scratch_new(rs);
 		size_t diffs = 0;
@@ -212,25 +225,31 @@ int main(int argc, char **argv)
 		free(off);
 		return diffs ? 1 : 0;
 	}
-	/* jansson parse only */
-	t0 = vg_time_mono_ns();
-	for (size_t k = 0; k < nev; k++) {
-		json_t *j = json_loadb(b.data + off[k], off[k + 1] - off[k], 0, NULL);
-		json_decref(j);
+	if (tmax > 64)
+		tmax = 64;
+	if (tmin < 1)
+		tmin = 1;
+	if (!match_only) {
+		/* jansson parse only */
+		t0 = vg_time_mono_ns();
+		for (size_t k = 0; k < nev; k++) {
+			json_t *j = json_loadb(b.data + off[k], off[k + 1] - off[k], 0, NULL);
+			json_decref(j);
+		}
+		double tj = (double)(vg_time_mono_ns() - t0) / 1e9;
+		/* our extractor only */
+		vg_event ev;
+		vg_event_init(&ev, rs);
+		t0 = vg_time_mono_ns();
+		for (size_t k = 0; k < nev; k++)
+			vg_event_from_json(&ev, rs, b.data + off[k], off[k + 1] - off[k], &d);
+		double tx = (double)(vg_time_mono_ns() - t0) / 1e9;
+		vg_event_fini(&ev);
+		printf("parse only, 1 thread: jansson %.0f events/s, vigie field extractor %.0f events/s\n", (double)nev / tj,
+		       (double)nev / tx);
 	}
-	double tj = (double)(vg_time_mono_ns() - t0) / 1e9;
-	/* our extractor only */
-	vg_event ev;
-	vg_event_init(&ev, rs);
-	t0 = vg_time_mono_ns();
-	for (size_t k = 0; k < nev; k++)
-		vg_event_from_json(&ev, rs, b.data + off[k], off[k + 1] - off[k], &d);
-	double tx = (double)(vg_time_mono_ns() - t0) / 1e9;
-	vg_event_fini(&ev);
-	printf("parse only, 1 thread: jansson %.0f events/s, vigie field extractor %.0f events/s\n", (double)nev / tj,
-	       (double)nev / tx);
 	/* full matching */
-	for (size_t nt = 1; nt <= tmax; nt++) {
+	for (size_t nt = tmin; nt <= tmax; nt++) {
 		pthread_t tid[64];
 		work w[64];
 		uint64_t hits = 0;

@@ -451,13 +451,54 @@ static vg_err regex_literals(vg_ruleset *rs, vg_srule *r)
 
 /* ---- route groups ---- */
 
-static bool routes_subset(const int *a, size_t na, const int *b, size_t nb)
+static bool cond_star(const vg_route_cond *c)
+{
+	for (size_t k = 0; k < c->nvals; k++)
+		if (c->lens[k] == 1 && c->vals[k][0] == '*')
+			return true;
+	return false;
+}
+
+/* Whenever route a holds, b holds: each condition of b is implied by one of a
+ * on the same field (b's '*' by any; otherwise a's values are among b's). */
+static bool route_implies(const vg_route *a, const vg_route *b)
+{
+	for (size_t i = 0; i < b->nconds; i++) {
+		const vg_route_cond *cb = &b->conds[i];
+		bool ok = false, star = cond_star(cb);
+		for (size_t j = 0; j < a->nconds && !ok; j++) {
+			const vg_route_cond *ca = &a->conds[j];
+			if (ca->fid < 0 || ca->fid != cb->fid)
+				continue;
+			if (star) {
+				ok = true;
+				continue;
+			}
+			if (cond_star(ca))
+				continue;
+			ok = true;
+			for (size_t x = 0; x < ca->nvals && ok; x++) {
+				bool in = false;
+				for (size_t y = 0; y < cb->nvals && !in; y++)
+					in = ca->lens[x] == cb->lens[y] && !memcmp(ca->vals[x], cb->vals[y], ca->lens[x]);
+				ok = in;
+			}
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* Every route of a is one of b's or implied by one of b's (impl[r * n + q]:
+ * route r implies route q): whenever b's routes hold, a's hold. */
+static bool routes_covered(const int *a, size_t na, const int *b, size_t nb, const uint8_t *impl, size_t n)
 {
 	for (size_t i = 0; i < na; i++) {
-		size_t j = 0;
-		while (j < nb && b[j] != a[i])
-			j++;
-		if (j == nb)
+		bool in = false;
+		for (size_t j = 0; j < nb && !in; j++)
+			in = b[j] == a[i] || impl[(size_t)b[j] * n + (size_t)a[i]];
+		if (!in)
 			return false;
 	}
 	return true;
@@ -511,22 +552,31 @@ void vg_prefilter_free(vg_ruleset *rs)
 	rs->nlit_groups = 0;
 }
 
+/* h is a larger group than g: g's routes hold whenever h's do (two groups
+ * that cover each other: the lower index is the larger, so one is scanned). */
+#define IS_SUPER(g, h) ((h) != (g) && sub[(g) * ng + (h)] && (!sub[(h) * ng + (g)] || (h) < (g)))
+
 /* One group per distinct route list of the active rules; each group's
- * database holds the literals of the rules of every group whose routes are a
- * subset of its own (pairs: rule << 32 | literal). */
+ * database holds the literals of the rules of every group whose routes hold
+ * whenever its own do: a subset of its routes, or routes they imply (the
+ * process_creation route, Channel Sysmon and EventID 1, implies the Sysmon
+ * service route, Channel Sysmon), so one database per event usually suffices
+ * (pairs: rule << 32 | literal). */
 static vg_err build_groups(vg_ruleset *rs, const vg_vec *pairs, const vg_vec *lits, const size_t *lens,
 			   const unsigned *hsflags, vg_diag *d)
 {
 	vg_err e = VG_OK;
 	size_t nr = rs->rules.len, ng = 0;
 	int *rgroup = malloc((nr ? nr : 1) * sizeof(int));
-	uint8_t *sub = NULL; /* sub[a * ng + b]: routes of a are a subset of b's */
+	uint8_t *sub = NULL; /* sub[a * ng + b]: a's routes hold whenever b's do */
+	size_t nrt = rs->routes.len;
+	uint8_t *impl = calloc(nrt * nrt + 1, 1);
 	uint32_t *mark = calloc(lits->len ? lits->len : 1, sizeof(uint32_t));
 	const char **gl = malloc((lits->len ? lits->len : 1) * sizeof(char *));
 	size_t *gll = malloc((lits->len ? lits->len : 1) * sizeof(size_t));
 	unsigned *gid = malloc((lits->len ? lits->len : 1) * sizeof(unsigned)), *gfl = malloc((lits->len ? lits->len : 1) * sizeof(unsigned));
 	vg_lit_group *groups = calloc(nr ? nr : 1, sizeof(*groups));
-	if (!rgroup || !mark || !gl || !gll || !gid || !gfl || !groups) {
+	if (!rgroup || !mark || !gl || !gll || !gid || !gfl || !groups || !impl) {
 		e = VG_ERR_NOMEM;
 		goto out;
 	}
@@ -552,21 +602,25 @@ static vg_err build_groups(vg_ruleset *rs, const vg_vec *pairs, const vg_vec *li
 		e = VG_ERR_NOMEM;
 		goto out;
 	}
+	for (size_t a = 0; a < nrt; a++)
+		for (size_t b = 0; b < nrt; b++)
+			impl[a * nrt + b] = a != b && route_implies(rs->routes.items[a], rs->routes.items[b]);
 	for (size_t a = 0; a < ng; a++)
 		for (size_t b = 0; b < ng; b++)
-			sub[a * ng + b] = routes_subset(groups[a].routes, groups[a].nroutes, groups[b].routes, groups[b].nroutes);
+			sub[a * ng + b] = routes_covered(groups[a].routes, groups[a].nroutes, groups[b].routes, groups[b].nroutes,
+							 impl, nrt);
 	for (size_t g = 0; g < ng && !e; g++) {
 		size_t n = 0;
 		vg_lit_group *G = &groups[g];
 		for (size_t h = 0; h < ng; h++)
-			G->nsupers += h != g && sub[g * ng + h];
+			G->nsupers += IS_SUPER(g, h);
 		if (G->nsupers && !(G->supers = malloc(G->nsupers * sizeof(uint32_t)))) {
 			e = VG_ERR_NOMEM;
 			break;
 		}
 		G->nsupers = 0;
 		for (size_t h = 0; h < ng; h++)
-			if (h != g && sub[g * ng + h])
+			if (IS_SUPER(g, h))
 				G->supers[G->nsupers++] = (uint32_t)h;
 		for (size_t p = 0; p < pairs->len; p++) {
 			uintptr_t v = (uintptr_t)pairs->items[p];
@@ -604,6 +658,7 @@ out:
 		free(groups);
 	free(rgroup);
 	free(sub);
+	free(impl);
 	free(mark);
 	free(gl);
 	free(gll);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "detect/input.h"
+#include "detect/ioc.h"
 #include "detect/sigma.h"
 
 static vg_load_report last_report;
@@ -469,6 +470,58 @@ static void t_extract_skip(void **st)
 	vg_ruleset_free(rs);
 }
 
+static void count_ioc(void *ctx, const vg_ioc_hit *h)
+{
+	(void)h;
+	(*(int *)ctx)++;
+}
+
+/* IOC-only rulesets: only the mapped fields are extracted (the rest is
+ * skipped undecoded); dotted quads parse without inet_pton; a name's last
+ * label alone is looked up only when the set holds one-label domains. */
+static void t_ioc_fast_paths(void **st)
+{
+	(void)st;
+	static const char fields[] = "name: domain\nip: ip\n";
+	static const char *const sets[] = {"evil.example\n10.1.2.0/24\n", "evil.example\ndomain:local\n10.1.2.0/24\n"};
+	static const struct {
+		const char *ev;
+		int want[2];
+	} cases[] = {
+		{"{\"name\":\"x.evil.example\",\"other\":\"evil.example\",\"n\":{\"a\":[1,\"\\u0041\"]}}", {1, 1}},
+		{"{\"name\":\"host.local\",\"ip\":\"10.1.2.3\"}", {1, 2}},
+		{"{\"ip\":\"010.1.2.3\"}", {0, 0}},   /* a leading zero: not an address */
+		{"{\"ip\":\"10.1.2.256\"}", {0, 0}},
+		{"{\"ip\":\"10.1.2.3.4\"}", {0, 0}},
+		{"{\"name\":\"10.1.2.9\"}", {1, 1}}, /* an address where a name was expected */
+		{"{\"other\":\"bad \\q\",\"ip\":\"10.1.2.3\"}", {-1, -1}},
+	};
+	for (size_t k = 0; k < 2; k++) {
+		vg_ruleset *rs = vg_ruleset_new();
+		vg_ioc_report rep = {0};
+		vg_diag d;
+		assert_int_equal(vg_ioc_load_fields_string(rs, "f", fields, strlen(fields), &d), VG_OK);
+		assert_int_equal(vg_ioc_load_string(rs, "l", sets[k], strlen(sets[k]), VG_IOC_FMT_LIST, VG_IOC_NONE, &rep), VG_OK);
+		assert_int_equal(vg_ruleset_compile(rs, &d), VG_OK);
+		vg_detect_scratch *sc = vg_detect_scratch_new(rs);
+		int hits = 0;
+		vg_detect_scratch_set_ioc(sc, count_ioc, &hits);
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			hits = 0;
+			int n = vg_detect_json(sc, cases[i].ev, strlen(cases[i].ev), NULL, NULL, &d);
+			if (cases[i].want[k] < 0) {
+				assert_true(n < 0);
+				continue;
+			}
+			if (n != cases[i].want[k] || hits != n)
+				fail_msg("set %zu, event %s: %d hits, expected %d", k, cases[i].ev, n, cases[i].want[k]);
+		}
+		assert_non_null(strstr(vg_detect_event_json(sc), "\"other\""));
+		vg_detect_scratch_free(sc);
+		vg_ruleset_free(rs);
+	}
+}
+
 typedef struct hitlog {
 	int hits;
 	char field[64], value[64], author[64];
@@ -563,7 +616,7 @@ int main(void)
 		cmocka_unit_test(t_condition_check),	  cmocka_unit_test(t_filters),
 		cmocka_unit_test(t_loader_errors),	  cmocka_unit_test(t_routing),
 		cmocka_unit_test(t_xml_parity),		  cmocka_unit_test(t_hit_content),
-		cmocka_unit_test(t_inputs),		  cmocka_unit_test(t_extract_skip),
+		cmocka_unit_test(t_inputs),		  cmocka_unit_test(t_extract_skip), cmocka_unit_test(t_ioc_fast_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
