@@ -99,9 +99,15 @@ static vg_err sq_open(const char *target, const vg_db_options *o, vg_db **out, v
 	 * or views from a schema we did not write are trusted beyond our own. */
 	sqlite3_db_config(q->h, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(q->h, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	/* No memory-mapped I/O: the database grows with every commit, and a
+	 * connection whose mapping no longer covers the file remaps it at its next
+	 * transaction; with one writer and many readers that cost about a fifth of
+	 * the CPU of an API creation, while reads, served from each connection's
+	 * page cache, showed no difference (docs/PERFORMANCE.md, "Incident creation
+	 * through the API"). */
 	snprintf(pragmas, sizeof pragmas,
 		 "PRAGMA foreign_keys=ON; %s PRAGMA synchronous=%s; PRAGMA temp_store=MEMORY;"
-		 " PRAGMA cache_size=-16384; PRAGMA mmap_size=268435456;",
+		 " PRAGMA cache_size=-16384; PRAGMA mmap_size=0;",
 		 o->readonly ? "" : "PRAGMA journal_mode=WAL;", o->sync_full ? "FULL" : "NORMAL");
 	e = sq_exec(&q->base, pragmas, d);
 	if (e) {
