@@ -226,6 +226,9 @@ vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs);
 void vg_event_fini(vg_event *ev);
 void vg_event_reset(vg_event *ev);
 vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d);
+/* Shared by the JSON and XML readers (event.c). */
+int vg_ev_hexval(char c);
+size_t vg_ev_utf8_put(char *o, uint32_t cp);
 vg_err vg_event_from_xml(vg_event *ev, const vg_ruleset *rs, const char *xml, size_t len, vg_diag *d);
 /* Add one leaf field (path, value) — used by the parsers and by tests. */
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val,
