@@ -1,6 +1,5 @@
 /* vigie hunt: Sigma rules and indicator sets (IOCs) over log files, folders
  * or standard input, with N worker threads sharing one compiled ruleset;
- * vigie rules check: lint rules.
  *
  * The main thread reads and splits the inputs into batches of records; the
  * workers match them (each with its own scratch) and write hits under one
@@ -21,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/rules_load.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "detect/input.h"
@@ -31,12 +31,6 @@
 #define HUNT_BATCH_BYTES (1024 * 1024) /* records handed to a worker at once */
 #define HUNT_BATCH_RECORDS 2048
 #define HUNT_QUEUE_MAX 8 /* batches in flight per worker: bounds memory */
-/* Where the shipped mappings are installed (sysconfdir/vigie/detect). */
-static const char *const default_mapping_dirs[] = {"/etc/vigie/detect", "/usr/local/etc/vigie/detect"};
-/* The installed IOC field map (etc/detect/ioc-fields.yml). */
-static const char *const default_ioc_fields[] = {"/etc/vigie/detect/ioc/ioc-fields.yml",
-						 "/usr/local/etc/vigie/detect/ioc/ioc-fields.yml"};
-
 typedef enum { FMT_TABLE, FMT_JSONL, FMT_CSV } out_format;
 
 typedef struct batch {
@@ -217,10 +211,6 @@ static void put_tags(vg_buf *b, const vg_rule_info *r, bool json)
 	}
 }
 
-static const char *rule_ref(const vg_rule_info *r)
-{
-	return r->id[0] ? r->id : r->name[0] ? r->name : r->title;
-}
 
 /* A correlation hit: JSON lines {"correlation":{...}}, a CSV row with source
  * "correlation:TYPE" and record = the event count, or a table entry. */
@@ -256,7 +246,7 @@ static void format_corr_hit(worker_ctx *w, const vg_corr_hit *hit)
 		vg_buf_printf(b, "},\"count\":%llu,\"value\":%.15g,\"first\":\"%s\",\"last\":\"%s\",\"rules\":[",
 			      (unsigned long long)hit->count, hit->value, first, last);
 		for (size_t i = 0; i < hit->nrules; i++) {
-			const char *id = rule_ref(hit->rules[i]);
+			const char *id = vg_cli_rule_ref(hit->rules[i]);
 			if (i)
 				vg_buf_putc(b, ',');
 			put_json_str(b, id, strlen(id));
@@ -280,7 +270,7 @@ static void format_corr_hit(worker_ctx *w, const vg_corr_hit *hit)
 			vg_buf_printf(&t, "%s=%.*s; ", hit->group[i].name, (int)hit->group[i].value_len, hit->group[i].value);
 		vg_buf_printf(&t, "value=%.15g; first=%s; last=%s; rules=", hit->value, first, last);
 		for (size_t i = 0; i < hit->nrules; i++)
-			vg_buf_printf(&t, "%s%s", i ? " " : "", rule_ref(hit->rules[i]));
+			vg_buf_printf(&t, "%s%s", i ? " " : "", vg_cli_rule_ref(hit->rules[i]));
 		put_csv(b, t.data, t.len);
 		vg_buf_fini(&t);
 		vg_buf_putc(b, '\n');
@@ -295,8 +285,8 @@ static void format_corr_hit(worker_ctx *w, const vg_corr_hit *hit)
 			      first, last);
 		vg_buf_puts(b, "         rules:");
 		for (size_t i = 0; i < hit->nrules; i++)
-			vg_buf_printf(b, " %s", rule_ref(hit->rules[i]));
-		vg_buf_printf(b, "\n         correlation %s by %.60s\n", rule_ref(r), r->author);
+			vg_buf_printf(b, " %s", vg_cli_rule_ref(hit->rules[i]));
+		vg_buf_printf(b, "\n         correlation %s by %.60s\n", vg_cli_rule_ref(r), r->author);
 		break;
 	}
 }
@@ -619,80 +609,6 @@ static uint64_t path_bytes(const char *path, unsigned depth)
 	return total;
 }
 
-/* ---- rules and mappings ---- */
-
-typedef struct lint {
-	vg_cli *cli;
-	size_t shown;
-	bool verbose;
-} lint;
-
-static void print_rule_problem(void *ctx, const vg_diag *d)
-{
-	lint *l = ctx;
-	char msg[800];
-	if (!l->verbose && d->code == VG_OK)
-		return;
-	if (l->cli->quiet && d->code == VG_OK)
-		return;
-	vg_diag_format(d, msg, sizeof(msg));
-	fprintf(stderr, "%s: %s%s\n", l->cli->prog, d->code == VG_OK ? "warning: " : "", msg);
-	l->shown++;
-}
-
-static int load_mappings(vg_cli *cli, vg_ruleset *rs, char **maps, size_t nmaps, bool *routed)
-{
-	vg_diag d;
-	vg_err e;
-	*routed = false;
-	for (size_t i = 0; i < nmaps; i++) {
-		char *path = vg_cli_mapping_path(maps[i]);
-		if (!path) {
-			fprintf(stderr, "%s: --mapping %s: no such mapping (a file, or a name among the installed ones)\n",
-				cli->prog, maps[i]);
-			return VG_EXIT_USAGE;
-		}
-		e = vg_ruleset_load_mapping(rs, path, &d);
-		free(path);
-		if (e)
-			return vg_cli_fail(cli, e, &d);
-		*routed = true;
-	}
-	if (nmaps)
-		return VG_EXIT_OK;
-	/* default: the installed mappings, if any */
-	const char *dir = getenv("VIGIE_DETECT_MAPPINGS");
-	DIR *dh = dir ? opendir(dir) : NULL;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0;
-	for (size_t i = 0; !dir && !dh && i < sizeof(default_mapping_dirs) / sizeof(default_mapping_dirs[0]); i++)
-		if ((dh = opendir(default_mapping_dirs[i])))
-			dir = default_mapping_dirs[i];
-	if (!dh)
-		return VG_EXIT_OK;
-	while ((de = readdir(dh))) {
-		size_t l = strlen(de->d_name);
-		char **nn;
-		if (l < 5 || strcmp(de->d_name + l - 4, ".yml") != 0 || !(nn = realloc(names, (n + 1) * sizeof(*nn))))
-			continue;
-		names = nn;
-		if (asprintf(&names[n], "%s/%s", dir, de->d_name) >= 0)
-			n++;
-	}
-	closedir(dh);
-	int rc = VG_EXIT_OK;
-	for (size_t i = 0; i < n; i++) {
-		if (rc == VG_EXIT_OK && (e = vg_ruleset_load_mapping(rs, names[i], &d)))
-			rc = vg_cli_fail(cli, e, &d);
-		else
-			*routed = true;
-		free(names[i]);
-	}
-	free(names);
-	return rc;
-}
-
 static const struct option hunt_opts[] = {
 	{"rules", required_argument, NULL, 'r'},   {"iocs", required_argument, NULL, 'i'},
 	{"mapping", required_argument, NULL, 'm'}, {"threads", required_argument, NULL, 't'},
@@ -700,51 +616,6 @@ static const struct option hunt_opts[] = {
 	{"ioc-fields", required_argument, NULL, 'F'}, {"ioc-type", required_argument, NULL, 'T'},
 	{0, 0, 0, 0},
 };
-
-static void print_ioc_problem(void *ctx, const vg_diag *d)
-{
-	lint *l = ctx;
-	char msg[800];
-	if (l->cli->quiet || (!l->verbose && l->shown >= 50))
-		return;
-	vg_diag_format(d, msg, sizeof(msg));
-	fprintf(stderr, "%s: %s\n", l->cli->prog, msg);
-	if (++l->shown == 50 && !l->verbose)
-		fprintf(stderr, "%s: (further indicator problems not shown; --verbose shows them all)\n", l->cli->prog);
-}
-
-/* IOC field maps, then the indicator files. */
-static int load_iocs(vg_cli *cli, vg_ruleset *rs, char **fields, size_t nfields, char **iocs, size_t niocs,
-		     vg_ioc_type deftype, lint *l, vg_ioc_report *irep)
-{
-	vg_diag d;
-	vg_err e;
-	const char *env = getenv("VIGIE_IOC_FIELDS");
-	vg_diag_clear(&d);
-	if (!nfields) {
-		for (size_t i = 0; !env && i < sizeof(default_ioc_fields) / sizeof(default_ioc_fields[0]); i++)
-			if (access(default_ioc_fields[i], R_OK) == 0)
-				env = default_ioc_fields[i];
-		if (!env) {
-			vg_diag_set(&d, VG_ERR_NOT_FOUND, "ioc-fields",
-				    "no IOC field map installed: pass --ioc-fields FILE (etc/detect/ioc-fields.yml)");
-			return vg_cli_fail(cli, VG_ERR_NOT_FOUND, &d);
-		}
-		if ((e = vg_ioc_load_fields(rs, env, &d)))
-			return vg_cli_fail(cli, e, &d);
-	}
-	for (size_t i = 0; i < nfields; i++)
-		if ((e = vg_ioc_load_fields(rs, fields[i], &d)))
-			return vg_cli_fail(cli, e, &d);
-	irep->problem = print_ioc_problem;
-	irep->ctx = l;
-	for (size_t i = 0; i < niocs; i++)
-		if ((e = vg_ioc_load_path(rs, iocs[i], VG_IOC_FMT_AUTO, deftype, irep))) {
-			vg_diag_set(&d, e, NULL, "cannot read indicators from %s", iocs[i]);
-			return vg_cli_fail(cli, e, &d);
-		}
-	return VG_EXIT_OK;
-}
 
 int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 {
@@ -754,8 +625,8 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 	vg_ioc_type ioc_type = VG_IOC_NONE;
 	vg_ioc_report irep = {0};
 	hunt h = {.cli = cli, .out = stdout, .queue_max = HUNT_QUEUE_MAX};
-	lint l = {.cli = cli};
-	vg_load_report rep = {.problem = print_rule_problem, .ctx = &l};
+	vg_cli_lint l = {.cli = cli};
+	vg_load_report rep = {.problem = vg_cli_print_rule_problem, .ctx = &l};
 	worker_ctx *w = NULL;
 	pthread_t *tids = NULL;
 	bool routed, fmt_set = false, started = false;
@@ -824,7 +695,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 		goto out;
 	}
-	if ((rc = load_mappings(cli, h.rs, maps, nmaps, &routed)))
+	if ((rc = vg_cli_load_mappings(cli, h.rs, maps, nmaps, &routed)))
 		goto out;
 	if (!routed && !cli->quiet && nrules)
 		fprintf(stderr, "%s: warning: no field mapping (--mapping): rules are not routed by logsource\n",
@@ -835,7 +706,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 			rc = vg_cli_fail(cli, e, &d);
 			goto out;
 		}
-	if (niocs && (rc = load_iocs(cli, h.rs, ifields, nifields, iocs, niocs, ioc_type, &l, &irep)))
+	if (niocs && (rc = vg_cli_load_iocs(cli, h.rs, ifields, nifields, iocs, niocs, ioc_type, &l, &irep)))
 		goto out;
 	if ((e = vg_ruleset_compile(h.rs, &d))) {
 		rc = vg_cli_fail(cli, e, &d);
@@ -845,7 +716,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 	vg_ruleset_stats_get(h.rs, &rst);
 	size_t ncorr = vg_ruleset_corr_count(h.rs), corr_inactive = 0;
 	for (size_t i = 0; i < vg_ruleset_problem_count(h.rs); i++)
-		print_rule_problem(&l, vg_ruleset_problem(h.rs, i));
+		vg_cli_print_rule_problem(&l, vg_ruleset_problem(h.rs, i));
 	for (size_t i = 0; i < ncorr; i++)
 		corr_inactive += !vg_ruleset_corr_rule(h.rs, i)->active;
 	if (!cli->quiet && nrules)
@@ -994,7 +865,7 @@ out:
 					const vg_rule_info *ri = vg_ruleset_corr_rule(h.rs, k);
 					if (h.corr_rule_hits[k])
 						fprintf(s, "  %8llu  %-13s %s (%s, %s%s)\n", (unsigned long long)h.corr_rule_hits[k],
-							vg_level_name(ri->level), ri->title, vg_ruleset_corr_type(h.rs, k), rule_ref(ri),
+							vg_level_name(ri->level), ri->title, vg_ruleset_corr_type(h.rs, k), vg_cli_rule_ref(ri),
 							ri->correlation_only ? ", feeds another correlation" : "");
 				}
 			}
@@ -1027,105 +898,5 @@ out:
 	free(maps);
 	free(iocs);
 	free(ifields);
-	return rc;
-}
-
-/* ---- vigie rules check ---- */
-
-static const struct option check_opts[] = {
-	{"mapping", required_argument, NULL, 'm'},
-	{"verbose", no_argument, NULL, 'v'},
-	{0, 0, 0, 0},
-};
-
-int vg_cmd_rules_check(vg_cli *cli, int argc, char **argv)
-{
-	char **maps = calloc((size_t)argc + 1, sizeof(char *));
-	size_t nmaps = 0;
-	lint l = {.cli = cli, .verbose = true};
-	vg_load_report rep = {.problem = print_rule_problem, .ctx = &l};
-	vg_ruleset *rs = NULL;
-	bool routed;
-	int rc = VG_EXIT_OK, c;
-	vg_diag d;
-	vg_err e;
-	vg_diag_clear(&d);
-	if (!maps)
-		return vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:v", check_opts, NULL)) != -1) {
-		if (c == 'm')
-			maps[nmaps++] = optarg;
-		else if (c != 'v') {
-			rc = vg_cli_usage(cli, "rules", "check");
-			goto out;
-		}
-	}
-	if (optind >= argc) {
-		rc = vg_cli_usage(cli, "rules", "check");
-		goto out;
-	}
-	if (!(rs = vg_ruleset_new())) {
-		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
-		goto out;
-	}
-	if ((rc = load_mappings(cli, rs, maps, nmaps, &routed)))
-		goto out;
-	for (int i = optind; i < argc; i++)
-		if ((e = vg_ruleset_load_path(rs, argv[i], &rep))) {
-			vg_diag_set(&d, e, NULL, "cannot read rules from %s", argv[i]);
-			rc = vg_cli_fail(cli, e, &d);
-			goto out;
-		}
-	if ((e = vg_ruleset_compile(rs, &d))) {
-		rc = vg_cli_fail(cli, e, &d);
-		goto out;
-	}
-	size_t inactive = 0, ncorr = vg_ruleset_corr_count(rs), corr_inactive = 0, corr_problems = 0;
-	for (size_t i = 0; i < vg_ruleset_problem_count(rs); i++) {
-		const vg_diag *pd = vg_ruleset_problem(rs, i);
-		print_rule_problem(&l, pd);
-		corr_problems += pd->code != VG_OK;
-	}
-	for (size_t i = 0; i < ncorr; i++) {
-		const vg_rule_info *ci = vg_ruleset_corr_rule(rs, i);
-		corr_inactive += !ci->active;
-		if (!cli->quiet && !cli->json)
-			printf("correlation %s: %s (%s)%s%s\n", vg_ruleset_corr_type(rs, i), ci->title, rule_ref(ci),
-			       ci->active ? "" : ": cannot run: ", ci->active ? "" : ci->inactive_reason);
-	}
-	for (size_t i = 0; i < vg_ruleset_count(rs); i++) {
-		const vg_rule_info *ri = vg_ruleset_rule(rs, i);
-		if (ri->active)
-			continue;
-		inactive++;
-		if (!cli->quiet)
-			fprintf(stderr, "%s: %s:%u: not routed: %s\n", cli->prog, ri->file, ri->line, ri->inactive_reason);
-	}
-	vg_ruleset_stats st;
-	vg_ruleset_stats_get(rs, &st);
-	if (cli->json) {
-		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "correlations",
-				      (json_int_t)ncorr, "correlations_inactive", (json_int_t)corr_inactive, "files",
-				      (json_int_t)rep.files,
-				      "documents", (json_int_t)rep.documents, "loaded", (json_int_t)rep.loaded, "filters",
-				      (json_int_t)rep.filters, "rejected", (json_int_t)rep.rejected, "warnings",
-				      (json_int_t)rep.warnings, "not_routed", (json_int_t)inactive, "prefiltered",
-				      (json_int_t)st.prefiltered, "regexes", (json_int_t)st.regexes);
-		vg_cli_print_json(j);
-	} else {
-		printf("%zu files, %zu documents: %zu rules loaded, %zu filters, %zu correlations (%zu cannot run), "
-		       "%zu rejected, %zu warnings",
-		       rep.files, rep.documents, rep.loaded, rep.filters, ncorr, corr_inactive, rep.rejected, rep.warnings);
-		if (routed)
-			printf(", %zu not routed by the mappings", inactive);
-		printf("\n%zu rules behind the literal prefilter (%zu literals), %zu always evaluated, %zu regexes\n",
-		       st.prefiltered, st.literals, st.always, st.regexes);
-	}
-	if (rep.rejected || corr_problems)
-		rc = VG_EXIT_INVALID;
-out:
-	vg_ruleset_free(rs);
-	free(maps);
 	return rc;
 }
