@@ -53,7 +53,8 @@ static void send_queued(vg_req *r, const vg_intake_config *c, const int64_t *ids
 void vg_h_report_create(vg_req *r)
 {
 	static const char *const keys[] = {"subject", "body", "reporter_name", "reporter_email", "org_id",
-					   "idempotency_key", NULL};
+					   "idempotency_key", "rsit_type", "detected_at", "systems_affected", "nis2_stage",
+					   NULL};
 	vg_report_input in = {0};
 	vg_intake_config c;
 	vg_intake_result res;
@@ -61,6 +62,7 @@ void vg_h_report_create(vg_req *r)
 	vg_regindex *ix = NULL;
 	const char *hkey = vg_req_header(r, "Idempotency-Key");
 	bool has_org = false, present;
+	const char *when = NULL;
 	json_t *out = NULL, *detail;
 	vg_diag d;
 	vg_err e;
@@ -72,8 +74,17 @@ void vg_h_report_create(vg_req *r)
 	    vg_json_str(r->json, "reporter_name", 0, VG_FIELD_TEXT_MAX, &in.reporter_name, &present, &d) ||
 	    vg_json_str(r->json, "reporter_email", 0, VG_EMAIL_MAX, &in.reporter_email, &present, &d) ||
 	    vg_json_int(r->json, "org_id", 1, INT64_MAX, &in.org_id, &has_org, &d) ||
-	    vg_json_str(r->json, "idempotency_key", 1, VG_IDEMPOTENCY_KEY_MAX, &in.idempotency_key, &present, &d)) {
+	    vg_json_str(r->json, "idempotency_key", 1, VG_IDEMPOTENCY_KEY_MAX, &in.idempotency_key, &present, &d) ||
+	    vg_json_str(r->json, "rsit_type", 0, 64, &in.rsit_type, &present, &d) ||
+	    vg_json_str(r->json, "detected_at", 1, 64, &when, &present, &d) ||
+	    vg_json_str(r->json, "systems_affected", 0, VG_REPORT_SYSTEMS_MAX, &in.systems_affected, &present, &d) ||
+	    vg_json_enum(r->json, "nis2_stage", vg_report_nis2_stages, &in.nis2_stage, &present, &d) ||
+	    vg_report_fields_check(&in, &d)) {
 		vg_reply_diag(r, &d);
+		return;
+	}
+	if (when && (vg_time_parse(when, strlen(when), &in.detected_at, NULL) || in.detected_at <= 0)) {
+		vg_reply_error(r, VG_ERR_INVALID, "detected_at", "not an RFC 3339 date-time");
 		return;
 	}
 	if (hkey && *hkey) {
@@ -323,7 +334,7 @@ void vg_h_report_triage_bulk(vg_req *r)
 					   "incident", NULL};
 	vg_triage_decision t;
 	vg_intake_config c;
-	int64_t *queued = NULL, *ids = NULL;
+	int64_t *queued = NULL, *ids = NULL, incident = 0;
 	json_t *arr, *items = NULL;
 	size_t n;
 	vg_diag d;
@@ -354,12 +365,23 @@ void vg_h_report_triage_bulk(vg_req *r)
 		}
 		ids[i] = json_integer_value(v);
 	}
-	/* all or nothing: one transaction; a hidden or missing report is a 404 naming it */
+	/* all or nothing: one transaction; a hidden or missing report is a 404
+	 * naming it. new_incident makes ONE incident: from the first report,
+	 * the others merged into it (each journalled and audited) */
 	if ((e = vg_db_begin(r->db, true, &d)))
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		vg_object obj = {.type = "report", .tlp = -1};
 		int64_t org = 0;
+		if (i == 1 && !strcmp(t.decision, "new_incident")) {
+			if ((e = vg_report_incident(r->db, ids[0], &incident, &d))) {
+				vg_db_rollback(r->db);
+				goto fail;
+			}
+			t.decision = "merge";
+			t.incident_id = incident;
+			t.incident = NULL;
+		}
 		e = vg_report_org(r->db, ids[i], &org, &d);
 		obj.org_id = org;
 		if (e == VG_ERR_NOT_FOUND || (!e && vg_policy(&r->actor, VG_ACT_REPORT_TRIAGE, &obj) != VG_ALLOW)) {
@@ -383,7 +405,13 @@ void vg_h_report_triage_bulk(vg_req *r)
 		if (vg_report_get_json(r->db, ids[i], false, &o, &d) == VG_OK)
 			json_array_append_new(items, o);
 	}
-	vg_reply_json(r, 200, json_pack("{so}", "items", items));
+	/* the incident the reports became or joined (null for other decisions) */
+	if (!incident && t.incident_id)
+		incident = t.incident_id;
+	if (!incident && n == 1 && !strcmp(t.decision, "new_incident"))
+		vg_report_incident(r->db, ids[0], &incident, &d);
+	vg_reply_json(r, 200, json_pack("{so so}", "items", items, "incident_id",
+					incident ? json_integer(incident) : json_null()));
 	goto out;
 fail:
 	vg_reply_diag(r, &d);
@@ -499,4 +527,117 @@ void vg_h_report_attachment_get(vg_req *r)
 		return;
 	}
 	vg_reply_attachment_file(r, path, name, size);
+}
+
+/* ---------------------------------------------------------------- observables */
+
+/* Candidates extracted from the report's text and text attachments (staff:
+ * the route's action is report.triage); writes nothing. */
+void vg_h_report_obs_candidates(vg_req *r)
+{
+	int64_t id, org;
+	vg_obs_candidates c;
+	json_t *arr;
+	vg_diag d;
+	vg_diag_clear(&d);
+	vg_api_cases_init(r);
+	if (!load_visible(r, &id, &org))
+		return;
+	if (vg_report_obs_candidates(r->db, id, vg_obs_warnlist_default(), r->arena, &c, &d)) {
+		vg_reply_diag(r, &d);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; i < c.len; i++) {
+		const vg_obs_candidate *x = &c.items[i];
+		json_array_append_new(arr, json_pack("{ss ss ss sb sb so}", "type", vg_obs_type_name(x->type), "value",
+						     x->normalized, "found", x->value, "defanged", x->defanged, "common",
+						     x->common != NULL, "common_reason",
+						     x->common ? json_string(x->common) : json_null()));
+	}
+	vg_reply_json(r, 200, json_pack("{sI so sb}", "report_id", (json_int_t)id, "candidates", arr, "truncated",
+					c.truncated));
+}
+
+/* The values the analyst kept: linked to the report, and to its incident
+ * when it already became or joined one (later triage carries them there). */
+void vg_h_report_obs_add(vg_req *r)
+{
+	static const char *const keys[] = {"observables", NULL};
+	static const char *const item_keys[] = {"type", "value", NULL};
+	int64_t id, org, incident = 0, *obs_ids = NULL;
+	vg_obs_type *types = NULL;
+	const char **values = NULL;
+	json_t *list, *item, *items = NULL, *detail = NULL;
+	size_t n, i;
+	vg_diag d;
+	vg_err e = VG_OK;
+	vg_diag_clear(&d);
+	if (!load_visible(r, &id, &org))
+		return;
+	if (vg_json_only_keys(r->json, keys, &d) ||
+	    vg_json_array(r->json, "observables", VG_REPORT_OBS_KEEP_MAX, &list, NULL, &d)) {
+		vg_reply_diag(r, &d);
+		return;
+	}
+	if ((n = json_array_size(list)) == 0) {
+		vg_reply_error(r, VG_ERR_INVALID, "observables", "give at least one observable");
+		return;
+	}
+	types = vg_arena_alloc(r->arena, n * sizeof *types);
+	values = vg_arena_alloc(r->arena, n * sizeof *values);
+	obs_ids = vg_arena_alloc(r->arena, n * sizeof *obs_ids);
+	if (!types || !values || !obs_ids) {
+		vg_reply_error(r, VG_ERR_NOMEM, NULL, "out of memory");
+		return;
+	}
+	json_array_foreach(list, i, item)
+	{
+		const char *f = vg_arena_printf(r->arena, "observables[%zu]", i), *type = NULL;
+		bool has_type = false;
+		types[i] = VG_OBS__COUNT;
+		if (!json_is_object(item)) {
+			vg_reply_error(r, VG_ERR_INVALID, f, "expected an object {type, value}");
+			return;
+		}
+		if (vg_json_only_keys(item, item_keys, &d) || vg_json_str(item, "type", 1, 16, &type, &has_type, &d) ||
+		    vg_json_str(item, "value", 1, VG_OBS_VALUE_MAX, &values[i], NULL, &d)) {
+			vg_diag_field_prefix(&d, f);
+			vg_reply_diag(r, &d);
+			return;
+		}
+		if (type && vg_obs_type_parse(type, &types[i])) {
+			vg_reply_error(r, VG_ERR_INVALID, vg_arena_printf(r->arena, "%s.type", f),
+				       "unknown observable type '%.20s'", type);
+			return;
+		}
+	}
+	if (!vg_req_begin(r, &d))
+		return;
+	e = vg_report_obs_link(r->db, id, types, values, n, vg_obs_warnlist_default(), 0, obs_ids, &incident, &d);
+	if (!e) {
+		items = json_array();
+		detail = json_array();
+		for (i = 0; i < n && !e; i++) {
+			vg_observable o;
+			if ((e = vg_obs_get(r->db, obs_ids[i], r->arena, &o, &d)))
+				break;
+			json_array_append_new(items, json_pack("{sI ss ss sb}", "id", (json_int_t)o.id, "type",
+							       vg_obs_type_name(o.type), "value", o.value, "common",
+							       o.common));
+			json_array_append_new(detail, json_pack("{ss ss}", "type", vg_obs_type_name(o.type), "value", o.value));
+		}
+	}
+	if (!e) {
+		json_t *det = json_pack("{sO sI}", "observables", detail, "incident_id", (json_int_t)incident);
+		e = vg_req_audit(r, "report.observables.add", "report", id, org, det, &d);
+		json_decref(det);
+	}
+	json_decref(detail);
+	if (!vg_req_finish(r, e, &d)) {
+		json_decref(items);
+		return;
+	}
+	vg_reply_json(r, 201, json_pack("{sI so so}", "report_id", (json_int_t)id, "incident_id",
+					incident ? json_integer(incident) : json_null(), "items", items));
 }

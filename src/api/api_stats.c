@@ -22,10 +22,7 @@
 
 #include "api/app.h"
 #include "api/handlers_stats.h"
-#include "cases/cases.h"
-/* vg_clocks_compute: the clocks of an incident from its row, the one
- * definition of "overdue" (to be moved to cases.h: it is not internal). */
-#include "cases/internal.h"
+#include "cases/cases.h" /* vg_clocks_compute: the one definition of "overdue" */
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/log.h"

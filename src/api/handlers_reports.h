@@ -15,5 +15,7 @@ void vg_h_report_triage_bulk(vg_req *r);
 void vg_h_report_attachments(vg_req *r);
 void vg_h_report_attachment_add(vg_req *r);
 void vg_h_report_attachment_get(vg_req *r);
+void vg_h_report_obs_candidates(vg_req *r);
+void vg_h_report_obs_add(vg_req *r);
 
 #endif

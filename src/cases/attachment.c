@@ -4,6 +4,7 @@
  * (compiled once and cached); hits become tags "yara:<rule>" on the
  * attachment and the file's SHA-256 becomes an observable of the incident,
  * tagged with the same hits. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -293,8 +294,16 @@ vg_err vg_attachment_store(vg_db *db, const char *filename, const char *content_
 		return vg_diag_set(d, VG_ERR_LIMIT, "body", "attachment larger than %lld bytes",
 				   (long long)vg_cases_cfg()->attachment_max);
 	clean_name(filename, name, sizeof name);
-	clean_name(content_type && *content_type ? content_type : "application/octet-stream", ctype, sizeof ctype);
-	if (strchr(content_type ? content_type : "", '/') == NULL)
+	/* a media type "type/subtype" (parameters dropped), lower-case, of token
+	 * characters only; anything else is application/octet-stream */
+	snprintf(ctype, sizeof ctype, "%.*s", (int)strcspn(content_type ? content_type : "", "; \t"),
+		 content_type ? content_type : "");
+	for (char *p = ctype; *p; p++) {
+		*p = (char)tolower((unsigned char)*p);
+		if (!isalnum((unsigned char)*p) && !strchr("/.+-_", *p))
+			ctype[0] = '\0';
+	}
+	if (!strchr(ctype, '/') || ctype[0] == '/' || strchr(ctype, '/') != strrchr(ctype, '/'))
 		snprintf(ctype, sizeof ctype, "application/octet-stream");
 	crypto_hash_sha256(dig, data, size);
 	hex(dig, sizeof dig, sha);

@@ -243,6 +243,26 @@ vg_err vg_incident_deadlines(vg_db *db, int64_t id, vg_deadline out[VG_DEADLINES
 vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms, int limit, json_t **out,
 			     vg_diag *d);
 
+/* Deadline computation from an incident's row, without database access
+ * (the dashboard's aggregates read the same columns). Returns how many
+ * deadlines apply (at most VG_DEADLINES_MAX). */
+typedef struct vg_clock_input {
+	const char *severity;
+	const char *status;
+	const char *nis2;          /* "", "essential", "important" */
+	int64_t created_at, awareness_at;
+	int64_t acknowledged_at, first_advice_at;
+	int64_t nis2_early_warning_at, nis2_notification_at, nis2_final_report_at;
+	int64_t paused_ms, paused_since, closed_at;
+} vg_clock_input;
+int vg_clocks_compute(const vg_clock_input *in, int64_t now, vg_deadline out[VG_DEADLINES_MAX]);
+
+/* A NIS2 notification declared by the entity (a report's nis2_stage:
+ * "early_warning", "notification" or "final_report") stamps the incident's
+ * matching clock at `at` (ms) unless it is already stamped, in the caller's
+ * transaction. *stamped tells whether it changed. VG_ERR_INVALID on "nis2_stage". */
+vg_err vg_incident_nis2_declared(vg_db *db, int64_t id, const char *stage, int64_t at, bool *stamped, vg_diag *d);
+
 /* ----------------------------------------------------------------- tasks */
 
 /* {"title" (req), "assignee_id", "due_at", "state"} */

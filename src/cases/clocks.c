@@ -73,6 +73,35 @@ int vg_clocks_compute(const vg_clock_input *in, int64_t now, vg_deadline out[VG_
 	return n;
 }
 
+vg_err vg_incident_nis2_declared(vg_db *db, int64_t id, const char *stage, int64_t at, bool *stamped, vg_diag *d)
+{
+	/* one statement per clock: column names are never built from input */
+	static const struct {
+		const char *stage, *sql;
+	} cols[] = {
+		{"early_warning", "UPDATE incidents SET nis2_early_warning_at = ? WHERE id = ? AND nis2_early_warning_at IS NULL"},
+		{"notification", "UPDATE incidents SET nis2_notification_at = ? WHERE id = ? AND nis2_notification_at IS NULL"},
+		{"final_report", "UPDATE incidents SET nis2_final_report_at = ? WHERE id = ? AND nis2_final_report_at IS NULL"},
+	};
+	vg_stmt *st;
+	vg_err e;
+	*stamped = false;
+	for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+		if (!stage || strcmp(stage, cols[i].stage))
+			continue;
+		if ((e = vg_db_prepare(db, cols[i].sql, &st, d)))
+			return e;
+		vg_stmt_bind_int(st, 1, at);
+		vg_stmt_bind_int(st, 2, id);
+		e = vg_stmt_exec(st, d);
+		vg_stmt_done(st);
+		if (!e)
+			*stamped = vg_db_changes(db) > 0;
+		return e;
+	}
+	return vg_diag_set(d, VG_ERR_INVALID, "nis2_stage", "must be early_warning, notification or final_report");
+}
+
 json_t *vg_deadlines_to_json(const vg_deadline *dl, int n)
 {
 	json_t *a = json_array();
@@ -125,27 +154,73 @@ vg_err vg_incident_deadlines(vg_db *db, int64_t id, vg_deadline out[VG_DEADLINES
 }
 
 typedef struct due_item {
-	int64_t incident_id, org_id, due;
+	int64_t incident_id, org_id;
 	vg_deadline dl;
-	char *reference, *title;
 } due_item;
 
-static int due_cmp(const void *a, const void *b)
+/* Soonest first; ties by incident id, then by deadline name (stable output). */
+static int due_cmp(const due_item *x, const due_item *y)
 {
-	const due_item *x = a, *y = b;
-	return x->due < y->due ? -1 : x->due > y->due ? 1 : (x->incident_id > y->incident_id) - (x->incident_id < y->incident_id);
+	if (x->dl.due_ms != y->dl.due_ms)
+		return x->dl.due_ms < y->dl.due_ms ? -1 : 1;
+	if (x->incident_id != y->incident_id)
+		return x->incident_id < y->incident_id ? -1 : 1;
+	return strcmp(x->dl.name, y->dl.name);
+}
+
+static int due_qsort_cmp(const void *a, const void *b)
+{
+	return due_cmp(a, b);
+}
+
+/* A bounded max-heap of the `cap` soonest deadlines seen: the root is the
+ * latest kept, so a later deadline is refused with one comparison and the
+ * scan costs O(rows × log(limit)) with no copy of the rest. */
+static void heap_sift_down(due_item *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n && due_cmp(&h[l], &h[m]) > 0)
+			m = l;
+		if (r < n && due_cmp(&h[r], &h[m]) > 0)
+			m = r;
+		if (m == i)
+			return;
+		due_item t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void heap_offer(due_item *h, size_t *n, size_t cap, const due_item *x)
+{
+	if (*n < cap) {
+		size_t i = (*n)++;
+		h[i] = *x;
+		while (i > 0 && due_cmp(&h[(i - 1) / 2], &h[i]) < 0) {
+			due_item t = h[i];
+			h[i] = h[(i - 1) / 2];
+			h[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+	} else if (cap && due_cmp(x, &h[0]) < 0) {
+		h[0] = *x;
+		heap_sift_down(h, *n, 0);
+	}
 }
 
 vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms, int limit, json_t **out,
 			     vg_diag *d)
 {
-	static const char *sql = "SELECT i.id, i.reference, i.title, COALESCE(i.org_id, 0), " CLOCK_COLS
+	static const char *sql = "SELECT i.id, COALESCE(i.org_id, 0), " CLOCK_COLS
 				 " FROM incidents i LEFT JOIN organisations o ON o.id = i.org_id "
 				 "WHERE i.status <> 'closed' AND (? = 0 OR i.org_id = ? OR EXISTS (SELECT 1 FROM incident_orgs x "
 				 "WHERE x.incident_id = i.id AND x.org_id = ?)) ORDER BY i.id DESC LIMIT ?";
+	static const char *names = "SELECT reference, title FROM incidents WHERE id = ?";
 	int64_t now = vg_time_now_ms();
-	due_item *items = NULL;
-	size_t n = 0, cap = 0;
+	due_item *heap = NULL;
+	size_t n = 0;
 	json_t *arr = NULL;
 	vg_stmt *st;
 	vg_err e = VG_OK;
@@ -157,7 +232,12 @@ vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms
 		return VG_ERR_NOMEM;
 	if (scope_org_id < 0)
 		goto done;
+	if (!(heap = malloc((size_t)limit * sizeof *heap))) {
+		json_decref(arr);
+		return VG_ERR_NOMEM;
+	}
 	if ((e = vg_db_prepare(db, sql, &st, d))) {
+		free(heap);
 		json_decref(arr);
 		return e;
 	}
@@ -169,53 +249,50 @@ vg_err vg_deadlines_due_json(vg_db *db, int64_t scope_org_id, int64_t horizon_ms
 		vg_clock_input in;
 		vg_deadline dl[VG_DEADLINES_MAX];
 		int k;
-		read_clock(st, 4, &in);
+		read_clock(st, 2, &in);
 		k = vg_clocks_compute(&in, now, dl);
 		for (int j = 0; j < k; j++) {
+			due_item x;
 			if (dl[j].done_ms || (horizon_ms > 0 && dl[j].due_ms > now + horizon_ms))
 				continue;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 64;
-				due_item *ni = realloc(items, nc * sizeof *ni);
-				if (!ni) {
-					e = VG_ERR_NOMEM;
-					break;
-				}
-				items = ni;
-				cap = nc;
-			}
-			items[n].incident_id = vg_stmt_int(st, 0);
+			x.incident_id = vg_stmt_int(st, 0);
 			/* a constituent sees its own organisation, not the primary victim */
-			items[n].org_id = scope_org_id > 0 ? scope_org_id : vg_stmt_int(st, 3);
-			items[n].due = dl[j].due_ms;
-			items[n].dl = dl[j];
-			items[n].reference = strdup(vg_stmt_text(st, 1));
-			items[n].title = strdup(vg_stmt_text(st, 2));
-			n++;
+			x.org_id = scope_org_id > 0 ? scope_org_id : vg_stmt_int(st, 1);
+			x.dl = dl[j];
+			heap_offer(heap, &n, (size_t)limit, &x);
 		}
-		if (e)
-			break;
 	}
 	vg_stmt_done(st);
-	if (!e && rc < 0)
+	if (rc < 0)
 		e = VG_ERR_DB;
-	if (!e) {
-		if (n)
-			qsort(items, n, sizeof *items, due_cmp);
-		for (size_t i = 0; i < n && i < (size_t)limit; i++)
-			json_array_append_new(
-				arr, json_pack("{sIssssso sssosIsb}", "incident_id", (json_int_t)items[i].incident_id,
-					       "reference", items[i].reference ? items[i].reference : "", "title",
-					       items[i].title ? items[i].title : "", "org_id",
-					       items[i].org_id ? json_integer(items[i].org_id) : json_null(), "deadline",
-					       items[i].dl.name, "due_at", vg_json_time(items[i].due), "left_ms",
-					       (json_int_t)items[i].dl.left_ms, "overdue", items[i].dl.overdue));
+	if (!e && n)
+		qsort(heap, n, sizeof *heap, due_qsort_cmp);
+	/* the names of the few kept, one indexed lookup each */
+	for (size_t i = 0; !e && i < n; i++) {
+		char *ref = NULL, *title = NULL;
+		if ((e = vg_db_prepare(db, names, &st, d)))
+			break;
+		vg_stmt_bind_int(st, 1, heap[i].incident_id);
+		if ((rc = vg_stmt_step(st, d)) == VG_ROW) {
+			ref = strdup(vg_stmt_text(st, 0));
+			title = strdup(vg_stmt_text(st, 1));
+		}
+		vg_stmt_done(st);
+		if (rc < 0) {
+			e = VG_ERR_DB;
+			free(ref);
+			free(title);
+			break;
+		}
+		json_array_append_new(arr, json_pack("{sIssssso sssosIsb}", "incident_id", (json_int_t)heap[i].incident_id,
+						     "reference", ref ? ref : "", "title", title ? title : "", "org_id",
+						     heap[i].org_id ? json_integer(heap[i].org_id) : json_null(),
+						     "deadline", heap[i].dl.name, "due_at", vg_json_time(heap[i].dl.due_ms),
+						     "left_ms", (json_int_t)heap[i].dl.left_ms, "overdue", heap[i].dl.overdue));
+		free(ref);
+		free(title);
 	}
-	for (size_t i = 0; i < n; i++) {
-		free(items[i].reference);
-		free(items[i].title);
-	}
-	free(items);
+	free(heap);
 	if (e) {
 		json_decref(arr);
 		return e;

@@ -52,17 +52,6 @@ vg_err vg_cases_audit(vg_db *db, const vg_audit_ctx *ac, const char *action, con
 /* UTC year of a time in ms. */
 int vg_cases_year(int64_t ms);
 
-/* Deadline computation from the incident's row (no database access). */
-typedef struct vg_clock_input {
-	const char *severity;
-	const char *status;
-	const char *nis2;          /* "", "essential", "important" */
-	int64_t created_at, awareness_at;
-	int64_t acknowledged_at, first_advice_at;
-	int64_t nis2_early_warning_at, nis2_notification_at, nis2_final_report_at;
-	int64_t paused_ms, paused_since, closed_at;
-} vg_clock_input;
-int vg_clocks_compute(const vg_clock_input *in, int64_t now, vg_deadline out[VG_DEADLINES_MAX]);
 json_t *vg_deadlines_to_json(const vg_deadline *dl, int n);
 
 #endif

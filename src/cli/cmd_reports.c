@@ -248,7 +248,8 @@ int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv)
 	vg_intake_config c;
 	vg_audit_ctx ac;
 	json_t *inc = json_object(), *items = json_array();
-	int64_t *queued = NULL;
+	int64_t *queued = NULL, incident = 0;
+	const char *decision;
 	vg_db *db = NULL;
 	vg_diag d;
 	vg_err e = VG_OK;
@@ -278,10 +279,22 @@ int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv)
 	vg_cli_audit_ctx(&ac);
 	t.user_name = ac.actor;
 	t.incident = json_object_size(inc) ? inc : NULL;
+	decision = t.decision;
 	if (!queued || (e = vg_db_begin(db, true, &d)))
 		goto fail;
 	for (int i = 0; i < n; i++) {
 		int64_t id;
+		/* new_incident over several reports makes one incident: the first
+		 * report's, the others merged into it */
+		if (i == 1 && !strcmp(t.decision, "new_incident")) {
+			if ((e = vg_report_incident(db, json_integer_value(json_array_get(items, 0)), &incident, &d))) {
+				vg_db_rollback(db);
+				goto fail;
+			}
+			t.decision = "merge";
+			t.incident_id = incident;
+			t.incident = NULL;
+		}
 		if ((e = resolve(db, argv[optind + i], &id, &d)) || (e = vg_report_triage(db, &c, id, &t, &ac, &queued[i], &d))) {
 			vg_db_rollback(db);
 			goto fail;
@@ -297,9 +310,10 @@ int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv)
 				fprintf(stderr, "%s: mail queued, not sent yet: %s\n", cli->prog, sd.message);
 		}
 	if (cli->json)
-		vg_cli_print_json(json_pack("{sO ss}", "ids", items, "decision", t.decision));
+		vg_cli_print_json(json_pack("{sO ss so}", "ids", items, "decision", decision, "incident_id",
+					    incident ? json_integer(incident) : json_null()));
 	else if (!cli->quiet)
-		printf("%d report(s) decided: %s\n", n, t.decision);
+		printf("%d report(s) decided: %s\n", n, decision);
 	goto out;
 fail:
 	rc = vg_cli_fail(cli, e ? e : VG_ERR_NOMEM, &d);

@@ -313,4 +313,16 @@
 /* Listening sockets of one vigie detect (--syslog-udp / --syslog-tcp). */
 #define VG_SYSLOG_LISTENERS_MAX 16
 
+/* Structured fields of a report (the constituent form): "systems affected" is
+ * a short free-text answer (names, addresses, services), not a document. */
+#define VG_REPORT_SYSTEMS_MAX 4096
+/* Observable candidates of a report: its text attachments are read when at
+ * most this large (logs, X-ARF, headers), and at most this many of them, so
+ * one request reads a bounded amount of disk; the rest are files to analyse. */
+#define VG_REPORT_OBS_ATTACHMENT_MAX (256 * 1024)
+#define VG_REPORT_OBS_ATTACHMENTS_MAX 16
+/* Values confirmed in one POST /reports/{id}/observables (the candidates of
+ * one report are at most VG_OBS_EXTRACT_MAX). */
+#define VG_REPORT_OBS_KEEP_MAX VG_OBS_EXTRACT_MAX
+
 #endif

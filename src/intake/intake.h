@@ -35,6 +35,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "notify/notify.h"
+#include "observe/observe.h"
 #include "registry/index.h"
 #include "store/store.h"
 
@@ -138,7 +139,23 @@ typedef struct vg_report_input {
 	const vg_mail_parsed *mail;  /* e-mail intake: threading headers, signature, attachments */
 	const char *raw_sha256;      /* raw message stored by hash; "" */
 	size_t raw_size;
+	/* structured answers of the form (optional; "" / 0 = not given) */
+	const char *rsit_type;        /* canonical RSIT type (vg_report_fields_check) */
+	int64_t detected_at;          /* ms: when it happened or was noticed */
+	const char *systems_affected; /* free text */
+	const char *nis2_stage;       /* one of vg_report_nis2_stages */
 } vg_report_input;
+
+/* NIS2 stages a report can declare: the names of the incidents' NIS2 clocks
+ * without their "nis2_" prefix ("early_warning", "notification",
+ * "final_report"); NULL-terminated. */
+extern const char *const vg_report_nis2_stages[];
+
+/* Check the structured fields of in: rsit_type against the RSIT table (it is
+ * replaced by its canonical spelling), nis2_stage against
+ * vg_report_nis2_stages, systems_affected's length. VG_ERR_INVALID naming the
+ * field. */
+vg_err vg_report_fields_check(vg_report_input *in, vg_diag *d);
 
 typedef struct vg_intake_result {
 	int64_t report_id;         /* the report (new, duplicate, or the one a reply joined) */
@@ -174,6 +191,26 @@ vg_err vg_mailgate_deliver(vg_db *db, const vg_intake_config *c, const vg_regind
 vg_err vg_report_get_json(vg_db *db, int64_t id, bool with_details, json_t **out, vg_diag *d);
 /* Owning organisation for scoping (0 = none). VG_ERR_NOT_FOUND. */
 vg_err vg_report_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d);
+/* The incident a report became or joined (0 = none). VG_ERR_NOT_FOUND. */
+vg_err vg_report_incident(vg_db *db, int64_t id, int64_t *incident_id, vg_diag *d);
+
+/* ------------------------------------------------------------ observables */
+
+/* Candidate observables of a report: vg_obs_extract (refanging, warning
+ * list) over its subject, body and text attachments (text/\*,
+ * application/json, at most VG_REPORT_OBS_ATTACHMENTS_MAX files of at most
+ * VG_REPORT_OBS_ATTACHMENT_MAX bytes). Allocated in a. VG_ERR_NOT_FOUND. */
+vg_err vg_report_obs_candidates(vg_db *db, int64_t id, const vg_obs_warnlist *wl, vg_arena *a,
+				vg_obs_candidates *out, vg_diag *d);
+
+/* Link the values an analyst kept (each guessed and normalised, or of the
+ * given type when types[i] < VG_OBS__COUNT) to the report, and to its
+ * incident when it already became or joined one, in the caller's write
+ * transaction. obs_ids receives the observable of each value (n entries);
+ * errors name "observables[i].value". */
+vg_err vg_report_obs_link(vg_db *db, int64_t id, const vg_obs_type *types, const char *const *values, size_t n,
+			  const vg_obs_warnlist *wl, int64_t common_cap, int64_t *obs_ids, int64_t *incident_id,
+			  vg_diag *d);
 
 /* Attach a file to a report in the caller's write transaction (opened when
  * none): stored by SHA-256 and YARA-scanned (vg_attachment_store, link kind

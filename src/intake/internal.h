@@ -42,6 +42,10 @@ vg_err vg_regsql_lookup_email(vg_db *db, const char *email, vg_reg_match *out, s
 /* thread.c: the surviving incident of a merge chain (bounded) */
 vg_err vg_intake_follow_merges(vg_db *db, int64_t *iid, vg_diag *d);
 
+/* obs.c: the observables linked to a report are linked to the incident it
+ * became or joined (source "report") */
+vg_err vg_intake_obs_follow(vg_db *db, int64_t report_id, int64_t incident_id, vg_diag *d);
+
 /* report.c helpers used by thread.c / triage.c */
 vg_err vg_intake_audit(vg_db *db, const vg_audit_ctx *ac, const char *action, int64_t id, int64_t org_id,
 		       json_t *detail, vg_diag *d);

@@ -13,7 +13,8 @@
 	"id, reference, source, reporter_name, reporter_email, coalesce(org_id, 0), subject, body, message_id,"  \
 	" status, decision, coalesce(partner_org_id, 0), coalesce(incident_id, 0), coalesce(decided_by, 0),"      \
 	" decided_by_name, coalesce(decided_at, 0), decision_notes, suggestion, sig_status, sig_fingerprint,"     \
-	" encrypted, parse_error, raw_sha256, raw_size, created_at, updated_at"
+	" encrypted, parse_error, raw_sha256, raw_size, created_at, updated_at, rsit_type, coalesce(detected_at, 0),"  \
+	" systems_affected, nis2_stage"
 
 static json_t *id_or_null(int64_t v)
 {
@@ -58,6 +59,12 @@ static json_t *row_json(vg_stmt *st, bool full)
 	}
 	json_object_set_new(o, "created_at", vg_json_time(vg_stmt_int(st, 24)));
 	json_object_set_new(o, "updated_at", vg_json_time(vg_stmt_int(st, 25)));
+	/* the structured answers of the form; null when not given */
+	json_object_set_new(o, "rsit_type", vg_stmt_text(st, 26)[0] ? json_string(vg_stmt_text(st, 26)) : json_null());
+	json_object_set_new(o, "detected_at", vg_json_time(vg_stmt_int(st, 27)));
+	json_object_set_new(o, "systems_affected",
+			    vg_stmt_text(st, 28)[0] ? json_string(vg_stmt_text(st, 28)) : json_null());
+	json_object_set_new(o, "nis2_stage", vg_stmt_text(st, 29)[0] ? json_string(vg_stmt_text(st, 29)) : json_null());
 	return o;
 }
 

@@ -201,8 +201,9 @@ static vg_err insert_report(vg_db *db, const vg_report_input *in, const char *re
 	vg_err e = vg_db_prepare(db,
 				 "INSERT INTO reports(reference, source, reporter_name, reporter_email, org_id, subject, body,"
 				 " raw_sha256, raw_size, parse_error, message_id, sig_status, sig_fingerprint, encrypted,"
-				 " idempotency_key, created_by, suggestion, created_at, updated_at)"
-				 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+				 " idempotency_key, created_by, suggestion, created_at, updated_at, rsit_type, detected_at,"
+				 " systems_affected, nis2_stage)"
+				 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 				 &st, d);
 	if (e)
 		return e;
@@ -231,6 +232,13 @@ static vg_err insert_report(vg_db *db, const vg_report_input *in, const char *re
 	vg_stmt_bind_text(st, 17, suggestion, -1);
 	vg_stmt_bind_int(st, 18, now);
 	vg_stmt_bind_int(st, 19, now);
+	vg_stmt_bind_text(st, 20, in->rsit_type ? in->rsit_type : "", -1);
+	if (in->detected_at)
+		vg_stmt_bind_int(st, 21, in->detected_at);
+	else
+		vg_stmt_bind_null(st, 21);
+	vg_stmt_bind_text(st, 22, in->systems_affected ? in->systems_affected : "", -1);
+	vg_stmt_bind_text(st, 23, in->nis2_stage ? in->nis2_stage : "", -1);
 	e = vg_stmt_exec(st, d);
 	vg_stmt_done(st);
 	if (!e)

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/clock.h"
 #include "core/ip.h"
+#include "core/json.h"
 #include "intake/internal.h"
 #include "intake/thread.h"
 #include "observe/observe.h"
@@ -294,10 +295,11 @@ vg_err vg_triage_suggest_sql(vg_db *db, const char *reporter_email, const char *
 /* -------------------------------------------------------------- decisions */
 
 typedef struct rep {
-	int64_t org_id, incident_id;
+	int64_t org_id, incident_id, detected_at, created_at;
 	char status[16];
+	char rsit_type[64], nis2_stage[16];
 	char reference[VG_REF_MAX];
-	char *email, *name, *subject, *body, *message_id;
+	char *email, *name, *subject, *body, *message_id, *systems;
 } rep;
 
 static void rep_fini(rep *r)
@@ -307,6 +309,7 @@ static void rep_fini(rep *r)
 	free(r->subject);
 	free(r->body);
 	free(r->message_id);
+	free(r->systems);
 }
 
 static vg_err rep_load(vg_db *db, int64_t id, rep *r, vg_diag *d)
@@ -315,7 +318,8 @@ static vg_err rep_load(vg_db *db, int64_t id, rep *r, vg_diag *d)
 	int rc;
 	vg_err e = vg_db_prepare(db,
 				 "SELECT coalesce(org_id, 0), coalesce(incident_id, 0), status, reference, reporter_email,"
-				 " reporter_name, subject, body, message_id FROM reports WHERE id = ?",
+				 " reporter_name, subject, body, message_id, rsit_type, coalesce(detected_at, 0), systems_affected,"
+				 " nis2_stage, created_at FROM reports WHERE id = ?",
 				 &st, d);
 	memset(r, 0, sizeof *r);
 	if (e)
@@ -332,13 +336,18 @@ static vg_err rep_load(vg_db *db, int64_t id, rep *r, vg_diag *d)
 		r->subject = strdup(vg_stmt_text(st, 6));
 		r->body = strdup(vg_stmt_text(st, 7));
 		r->message_id = strdup(vg_stmt_text(st, 8));
+		snprintf(r->rsit_type, sizeof r->rsit_type, "%s", vg_stmt_text(st, 9));
+		r->detected_at = vg_stmt_int(st, 10);
+		r->systems = strdup(vg_stmt_text(st, 11));
+		snprintf(r->nis2_stage, sizeof r->nis2_stage, "%s", vg_stmt_text(st, 12));
+		r->created_at = vg_stmt_int(st, 13);
 	}
 	vg_stmt_done(st);
 	if (rc < 0)
 		return VG_ERR_DB;
 	if (rc != VG_ROW)
 		return vg_diag_set(d, VG_ERR_NOT_FOUND, "id", "no report %lld", (long long)id);
-	if (!r->email || !r->name || !r->subject || !r->body || !r->message_id) {
+	if (!r->email || !r->name || !r->subject || !r->body || !r->message_id || !r->systems) {
 		rep_fini(r);
 		return vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
 	}
@@ -430,7 +439,7 @@ static vg_err set_decision(vg_db *db, int64_t id, const char *status, const vg_t
 }
 
 static vg_err to_incident(vg_db *db, int64_t id, const rep *r, const vg_triage_decision *t, int64_t org_id,
-			  const vg_audit_ctx *ac, int64_t *incident, vg_diag *d)
+			  const vg_audit_ctx *ac, int64_t *incident, bool *stamped, vg_diag *d)
 {
 	char *note = NULL;
 	int64_t entry;
@@ -448,6 +457,12 @@ static vg_err to_incident(vg_db *db, int64_t id, const rep *r, const vg_triage_d
 		}
 		if (org_id && !json_object_get(doc, "org_id"))
 			json_object_set_new(doc, "org_id", json_integer(org_id));
+		/* the form's answers: the RSIT type unless the analyst classified it,
+		 * when it happened unless the analyst said otherwise */
+		if (r->rsit_type[0] && !json_object_get(doc, "type") && !json_object_get(doc, "taxonomy"))
+			json_object_set_new(doc, "type", json_string(r->rsit_type));
+		if (r->detected_at && !json_object_get(doc, "detected_at"))
+			json_object_set_new(doc, "detected_at", vg_json_time(r->detected_at));
 		e = vg_incident_create(db, doc, ac, incident, d);
 		json_decref(doc);
 		if (e) {
@@ -463,8 +478,14 @@ static vg_err to_incident(vg_db *db, int64_t id, const rep *r, const vg_triage_d
 		}
 		*incident = t->incident_id;
 	}
-	if (asprintf(&note, "Report %s from %s%s%s: %s\n\n%s", r->reference, r->name[0] ? r->name : "",
-		     r->name[0] ? " " : "", r->email[0] ? r->email : "(no address)", r->subject, r->body) < 0) {
+	/* a NIS2 notification the entity declared stamps the incident's clock at
+	 * the report's arrival (kept when already stamped) */
+	if (r->nis2_stage[0] && (e = vg_incident_nis2_declared(db, *incident, r->nis2_stage, r->created_at, stamped, d)))
+		goto out;
+	if (asprintf(&note, "Report %s from %s%s%s: %s%s%s%s%s\n\n%s", r->reference, r->name[0] ? r->name : "",
+		     r->name[0] ? " " : "", r->email[0] ? r->email : "(no address)", r->subject,
+		     r->systems[0] ? "\n\nSystems affected: " : "", r->systems,
+		     r->nis2_stage[0] ? "\nNIS2 stage declared: " : "", r->nis2_stage, r->body) < 0) {
 		e = vg_diag_set(d, VG_ERR_NOMEM, NULL, "out of memory");
 		goto out;
 	}
@@ -482,6 +503,9 @@ static vg_err to_incident(vg_db *db, int64_t id, const rep *r, const vg_triage_d
 	/* the report's attachments follow it (a constituent's own upload stays visible to it) */
 	if ((e = vg_attachments_follow(db, id, *incident, t->user_id, &moved, d)))
 		goto out;
+	/* and so do the observables the analyst confirmed on the report */
+	if ((e = vg_intake_obs_follow(db, id, *incident, d)))
+		goto out;
 	e = vg_thread_attach_incident(db, id, *incident, d);
 out:
 	free(note);
@@ -496,7 +520,7 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
 	const char *status;
 	char *subject = NULL, *body = NULL, to[VG_EMAIL_MAX + 1];
 	json_t *detail = NULL;
-	bool own = false;
+	bool own = false, nis2_stamped = false;
 	vg_err e;
 
 	*queued = 0;
@@ -532,7 +556,7 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
 			e = vg_diag_set(d, VG_ERR_INVALID, "incident_id", "required to merge");
 			goto out;
 		}
-		if ((e = to_incident(db, report_id, &r, t, org_id, ac, &incident, d)))
+		if ((e = to_incident(db, report_id, &r, t, org_id, ac, &incident, &nis2_stamped, d)))
 			goto out;
 	} else if (!strcmp(t->decision, "refer")) {
 		status = "referred";
@@ -592,6 +616,9 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
 		goto out;
 	detail = json_pack("{ss ss sI sI}", "reference", r.reference, "decision", t->decision, "incident_id",
 			   (json_int_t)incident, "partner_org_id", (json_int_t)partner);
+	/* the incident's NIS2 clock stamped from the report's declared stage */
+	if (detail && nis2_stamped)
+		json_object_set_new(detail, "nis2_stamped", json_string(r.nis2_stage));
 	e = vg_intake_audit(db, ac, "report.triage", report_id, org_id, detail, d);
 out:
 	if (own) {

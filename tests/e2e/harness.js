@@ -164,12 +164,13 @@ export async function seed(admin) {
   await admin.post('/api/v1/users', {username: 'rssi', password: 'constituent password 1', role: 'constituent', org_id: org.id, language: 'fr', display_name: 'RSSI MTE', email: 'rssi@transition.gouv.example'});
   await admin.post('/api/v1/users', {username: 'soc-chr', password: 'constituent password 2', role: 'constituent', org_id: other.id, language: 'en'});
   // incidents: two of the ministry and one of the hospital share an IP and a domain
-  const mk = async (o, title, sev, tax, type, obs) => {
-    const inc = await admin.post('/api/v1/incidents', {title, severity: sev, taxonomy: tax, type, org_id: o.id, tlp: 'amber'});
+  const mk = async (o, title, sev, tax, type, obs, description) => {
+    const inc = await admin.post('/api/v1/incidents', {title, severity: sev, taxonomy: tax, type, org_id: o.id, tlp: 'amber', description});
     if (obs.length) await admin.post(`/api/v1/incidents/${inc.id}/observables`, {observables: obs.map((v) => ({value: v}))});
     return inc;
   };
-  const i1 = await mk(org, 'Ransomware on file servers', 'critical', 'malicious-code', 'infected-system', ['185.220.101.34', 'cdn-update-check.net', '9e107d9d372bb6826bd81d3542a419d6']);
+  const i1 = await mk(org, 'Ransomware on file servers', 'critical', 'malicious-code', 'infected-system', ['185.220.101.34', 'cdn-update-check.net', '9e107d9d372bb6826bd81d3542a419d6'],
+    'Files on **three file servers** are encrypted; the ransom note is `README_RESTORE.txt`.\n\n- servers isolated from the network\n- backups checked: the last clean one is from *Sunday*\n\nSee the [RSIT definition](https://github.com/enisaeu/Reference-Security-Incident-Taxonomy-Task-Force).');
   const i2 = await mk(org, 'Phishing wave targeting agents', 'high', 'fraud', 'phishing', ['cdn-update-check.net', 'transition-gouv-login.com']);
   const i3 = await mk(other, 'Beaconing from radiology workstation', 'high', 'malicious-code', 'c2-server', ['185.220.101.34', 'cdn-update-check.net']);
   const i4 = await mk(other, 'DDoS on patient portal', 'medium', 'availability', 'ddos', []);

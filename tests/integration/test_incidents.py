@@ -140,7 +140,7 @@ class IncidentTest(ServerTest):
         self.assertIn("Please reset passwords.", bodies)
         self.assertIn("Done, thanks", bodies)
         self.assertNotIn("Zeugma analyst note", bodies)
-        self.assertTrue(all(e["visible"] for e in r.json["journal"]))
+        self.assertEqual({e["visible"] for e in r.json["journal"]}, {True})
         self.assertNotIn("links", r.json)
         self.assertNotIn("tasks", r.json)
         r = self.alice.get("/api/v1/incidents/%d/journal" % iid)
@@ -180,7 +180,7 @@ class IncidentTest(ServerTest):
         # lists, search and deadlines never show B's incident to A's constituent
         r = self.alice.get("/api/v1/incidents")
         self.assertNotIn(bid, [i["id"] for i in r.json["items"]])
-        self.assertTrue(all(i["org_id"] == self.a["id"] for i in r.json["items"]))
+        self.assertEqual({i["org_id"] for i in r.json["items"]}, {self.a["id"]})  # not empty, only A's
         r = self.alice.get("/api/v1/incidents?q=rancongiciel")
         self.assertEqual(r.json["items"], [])
         r = self.alice.get("/api/v1/incidents?org_id=%d" % self.b["id"])
@@ -222,8 +222,12 @@ class IncidentTest(ServerTest):
         self.assertIn(self.inc_b["id"], [i["id"] for i in r.json["items"]])
         r = self.admin.get("/api/v1/incidents?org_id=%d&status=new" % self.b["id"])
         self.assertEqual([i["id"] for i in r.json["items"]], [self.inc_b["id"]])
+        red = self.admin.post("/api/v1/incidents", {"title": "Red one", "org_id": self.a["id"], "tlp": "TLP:RED"})
+        self.assertEqual(red.status, 201, red)
         r = self.admin.get("/api/v1/incidents?tlp=TLP:RED")
-        self.assertTrue(all(i["tlp"] == "red" for i in r.json["items"]))
+        self.assertIn(red.json["id"], [i["id"] for i in r.json["items"]])
+        self.assertEqual({i["tlp"] for i in r.json["items"]}, {"red"})
+        self.assertNotIn(self.inc_b["id"], [i["id"] for i in r.json["items"]])
         r = self.admin.get("/api/v1/incidents?created_from=2026-03-01T00:00:00Z&created_to=2026-03-03T00:00:00Z&limit=1")
         self.assertEqual(len(r.json["items"]), 1)
         self.assertIsNotNone(r.json["next_cursor"])
@@ -477,6 +481,36 @@ class IncidentCliTest(unittest.TestCase):
         self.assertIn(aid, [a["id"] for a in doc["attachments"]])
         self.assertEqual(srv.sql("SELECT count(*) FROM audit_log WHERE action = 'incident.attachment.add'")[0][0], 2)
         self.assertNotEqual(srv.cli("incident", "attach", "VIGIE-1999-000001", path, env=env).returncode, 0)
+
+
+class ServeConfiguresCasesTest(unittest.TestCase):
+    """vigie serve configures the incidents module at start-up (reference
+    prefix, SLAs, data directory), so that work done before any incident route
+    (alerts merged into a new incident) uses the configuration: a malformed
+    SLA stops the server before it listens, naming the key."""
+
+    def test_bad_sla_refused_at_start(self):
+        srv = Server(extra_env={"VIGIE_SLA_ACK": "critical:soon"})
+        with self.assertRaises(AssertionError) as cm:
+            srv.start()
+        self.assertIn("did not start", str(cm.exception))
+        self.assertIn("sla_ack", srv.stderr())
+        self.assertNotEqual(srv.proc.returncode if srv.proc else 1, 0)
+
+    def test_configured_sla_and_prefix(self):
+        srv = Server(extra_env={"VIGIE_SLA_ACK": "low:2h", "VIGIE_REF_PREFIX": "CERTX"}).start()
+        try:
+            adm = srv.client()
+            self.assertEqual(adm.login("admin", ADMIN_PASSWORD).status, 200)
+            r = adm.post("/api/v1/incidents", {"title": "Configured", "severity": "low"})
+            self.assertEqual(r.status, 201, r)
+            self.assertTrue(r.json["reference"].startswith("CERTX-"), r.json["reference"])
+            ack = [x for x in r.json["deadlines"] if x["name"] == "ack"][0]
+            # low severity: acknowledge within the configured 2 hours (not the default 3 days)
+            self.assertLessEqual(ack["left_ms"], 2 * 3600 * 1000)
+            self.assertGreater(ack["left_ms"], 2 * 3600 * 1000 - 60 * 1000)
+        finally:
+            srv.stop()
 
 
 if __name__ == "__main__":

@@ -47,6 +47,31 @@ class IsolationTest(ServerTest):
             self.assertEqual(r.json["error"]["message"], missing.json["error"]["message"])
         self.assertEqual(self.alice.get("/api/v1/orgs/999999").status, 404)
 
+    def test_report_observables_staff_only(self):
+        # B's report, with an observable in its text
+        r = self.admin.post("/api/v1/reports", {"subject": "Scan", "body": "Scanned from 45.137.21[.]9",
+                                                "org_id": self.b["id"]})
+        self.assertEqual(r.status, 201, r)
+        bid = r.json["id"]
+        own = self.alice.post("/api/v1/reports", {"subject": "Ours", "body": "From 45.137.21[.]9"})
+        self.assertEqual(own.status, 201, own)
+        links = self.srv.sql("SELECT count(*) FROM observable_links")[0][0]
+        audits = self.srv.sql("SELECT count(*) FROM audit_log WHERE outcome = 'ok'")[0][0]
+        # a constituent (and a partner) is refused by role on every report, its own included
+        for client in (self.alice, self.partner):
+            for rid in (bid, own.json["id"], 999999):
+                r = client.get("/api/v1/reports/%d/observables/candidates" % rid)
+                self.assertEqual(r.status, 403, (rid, r))
+                r = client.post("/api/v1/reports/%d/observables" % rid, {"observables": [{"value": "45.137.21.9"}]})
+                self.assertEqual(r.status, 403, (rid, r))
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM observable_links")[0][0], links)
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM audit_log WHERE outcome = 'ok'")[0][0], audits)
+        # the report itself stays hidden from the other organisation
+        self.assertEqual(self.alice.get("/api/v1/reports/%d" % bid).status, 404)
+        # staff see the candidates
+        r = self.admin.get("/api/v1/reports/%d/observables/candidates" % bid)
+        self.assertEqual([(c["type"], c["value"]) for c in r.json["candidates"]], [("ipv4", "45.137.21.9")])
+
     def test_own_org_is_visible(self):
         r = self.alice.get("/api/v1/orgs/%d" % self.a["id"])
         self.assertEqual(r.status, 200, r)

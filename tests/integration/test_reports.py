@@ -4,6 +4,7 @@ triage suggestion from the registry, decisions (refer with the referral text,
 forward to a partner CERT, new incident, merge, bulk), full-text search,
 constituent isolation (404 for other organisations) and bad input on every
 route (4xx naming the field, nothing written)."""
+import json
 import os
 import tempfile
 import unittest
@@ -78,7 +79,10 @@ class ReportsTest(ServerTest):
         _, _, msg, data = self.sink.find(lambda m: rep["reference"] in str(m[2]["subject"]))
         self.assertIn(b"=?UTF-8?B?", data.split(b"\r\n\r\n")[0])
         self.assertIn("Rançongiciel sur le serveur de paie — urgent", str(msg["subject"]))
-        self.assertIn("Fichiers", rep["subject"] + "Fichiers")
+        # the stored report keeps the UTF-8 text as sent
+        self.assertEqual(self.srv.sql("SELECT subject, body FROM reports WHERE id = ?", (rep["id"],))[0],
+                         ("Rançongiciel sur le serveur de paie — urgent", "Fichiers chiffrés."))
+        self.assertEqual(self.admin.get("/api/v1/reports/%d" % rep["id"]).json["body"], "Fichiers chiffrés.")
 
     def test_idempotency_key(self):
         body = {"subject": "Scan from 192.0.2.10", "body": "Port scan seen."}
@@ -206,6 +210,110 @@ class ReportsTest(ServerTest):
         for i in more:
             self.assertEqual(self.admin.get("/api/v1/reports/%d" % i).json["status"], "new")
 
+    def test_bulk_new_incident_makes_one_incident(self):
+        ids = [self.submit(self.admin, {"subject": "Phishing wave %d" % i, "body": "Mail from hr@evil.example %d" % i})["id"]
+               for i in range(3)]
+        incidents = self.count("SELECT count(*) FROM incidents")
+        audit = self.count("SELECT count(*) FROM audit_log WHERE action = 'report.triage'")
+        r = self.admin.post("/api/v1/reports/triage", {"ids": ids, "decision": "new_incident",
+                                                       "incident": {"title": "Phishing wave at Ministry A"}})
+        self.assertEqual(r.status, 200, r)
+        inc = r.json["incident_id"]
+        self.assertIsInstance(inc, int)
+        self.assertEqual(self.count("SELECT count(*) FROM incidents"), incidents + 1)
+        self.assertEqual(self.srv.sql("SELECT title FROM incidents WHERE id = ?", (inc,))[0][0], "Phishing wave at Ministry A")
+        self.assertEqual([(i["id"], i["status"], i["incident_id"]) for i in r.json["items"]],
+                         [(ids[0], "incident", inc), (ids[1], "merged", inc), (ids[2], "merged", inc)])
+        rows = self.srv.sql("SELECT id, status, decision, incident_id FROM reports WHERE id IN (?, ?, ?) ORDER BY id", tuple(ids))
+        self.assertEqual(rows, [(ids[0], "incident", "new_incident", inc), (ids[1], "merged", "merge", inc),
+                                (ids[2], "merged", "merge", inc)])
+        # one journal entry per report, in order
+        rows = self.srv.sql("SELECT json_extract(meta, '$.report_id') FROM journal WHERE incident_id = ? AND kind = 'report' "
+                            "ORDER BY id", (inc,))
+        self.assertEqual([x for (x,) in rows], ids)
+        # one audit entry per report
+        self.assertEqual(self.count("SELECT count(*) FROM audit_log WHERE action = 'report.triage'"), audit + 3)
+        self.assertEqual(self.count("SELECT count(*) FROM audit_log WHERE action = 'incident.create' AND object_id = ?",
+                                    (str(inc),)), 1)
+        # the CLI does the same
+        more = [self.submit(self.admin, {"subject": "CLI wave %d" % i, "body": "wave"})["id"] for i in range(2)]
+        incidents = self.count("SELECT count(*) FROM incidents")
+        r = self.srv.cli("--json", "report", "triage", "--decision", "new_incident", "--title", "CLI wave",
+                         str(more[0]), str(more[1]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = json.loads(r.stdout)
+        self.assertEqual(self.count("SELECT count(*) FROM incidents"), incidents + 1)
+        self.assertEqual(self.srv.sql("SELECT id, status, incident_id FROM reports WHERE id IN (?, ?) ORDER BY id", tuple(more)),
+                         [(more[0], "incident", out["incident_id"]), (more[1], "merged", out["incident_id"])])
+        self.assertEqual(out["decision"], "new_incident")
+
+    def test_bulk_merge_into_existing_incident(self):
+        inc = self.admin.post("/api/v1/incidents", {"title": "Existing DDoS", "org_id": self.ministry["id"]})
+        self.assertEqual(inc.status, 201, inc)
+        inc = inc.json["id"]
+        ids = [self.submit(self.admin, {"subject": "DDoS %d" % i, "body": "site down %d" % i})["id"] for i in range(2)]
+        incidents = self.count("SELECT count(*) FROM incidents")
+        r = self.admin.post("/api/v1/reports/triage", {"ids": ids, "decision": "merge", "incident_id": inc})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["incident_id"], inc)
+        self.assertEqual([(i["status"], i["incident_id"]) for i in r.json["items"]], [("merged", inc)] * 2)
+        self.assertEqual(self.count("SELECT count(*) FROM incidents"), incidents)
+        rows = self.srv.sql("SELECT json_extract(meta, '$.report_id') FROM journal WHERE incident_id = ? AND kind = 'report' "
+                            "ORDER BY id", (inc,))
+        self.assertEqual([x for (x,) in rows], ids)
+
+    def test_structured_form_fields(self):
+        # the constituent form's answers are kept as data, canonical RSIT spelling
+        rep = self.submit(self.cons_a, {"subject": "Faux mail RH", "body": "Des agents ont reçu un faux mail.",
+                                        "rsit_type": "Phishing", "detected_at": "2026-11-20T08:30:00+01:00",
+                                        "systems_affected": "messagerie, 40 agents", "nis2_stage": "early_warning"})
+        self.assertEqual((rep["source"], rep["rsit_type"], rep["detected_at"], rep["systems_affected"], rep["nis2_stage"]),
+                         ("form", "phishing", "2026-11-20T07:30:00Z", "messagerie, 40 agents", "early_warning"))
+        self.assertEqual(self.srv.sql("SELECT rsit_type, detected_at, systems_affected, nis2_stage FROM reports WHERE id = ?",
+                                      (rep["id"],))[0], ("phishing", 1795159800000, "messagerie, 40 agents", "early_warning"))
+        # the body is not touched
+        self.assertEqual(self.admin.get("/api/v1/reports/%d" % rep["id"]).json["body"], "Des agents ont reçu un faux mail.")
+        # an alias of the RSIT table is stored under its current name; fields absent are null
+        alias = self.submit(self.admin, {"subject": "x", "body": "y", "rsit_type": "ransomware"})
+        self.assertEqual((alias["rsit_type"], alias["detected_at"], alias["systems_affected"], alias["nis2_stage"]),
+                         ("infected-system", None, None, None))
+        # triage without a classification: the declared type, date and NIS2 early warning carry over
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep["id"], {"decision": "new_incident"})
+        self.assertEqual(r.status, 200, r)
+        inc = self.admin.get("/api/v1/incidents/%d" % r.json["incident_id"]).json
+        self.assertEqual((inc["taxonomy"], inc["type"], inc["detected_at"]), ("fraud", "phishing", "2026-11-20T07:30:00Z"))
+        self.assertEqual(inc["nis2_early_warning_at"], rep["created_at"])
+        self.assertIsNone(inc["nis2_notification_at"])
+        note = self.srv.sql("SELECT body FROM journal WHERE incident_id = ? AND kind = 'report'", (inc["id"],))[0][0]
+        self.assertIn("Systems affected: messagerie, 40 agents", note)
+        detail = self.srv.sql("SELECT detail FROM audit_log WHERE action = 'report.triage' AND object_id = ?", (str(rep["id"]),))
+        self.assertEqual(json.loads(detail[0][0])["nis2_stamped"], "early_warning")
+        # the analyst's classification wins over the declared one
+        rep2 = self.submit(self.admin, {"subject": "z", "body": "w", "rsit_type": "phishing"})
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep2["id"], {"decision": "new_incident",
+                                                                       "incident": {"type": "ddos"}})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.srv.sql("SELECT taxonomy, type, nis2_early_warning_at FROM incidents WHERE id = ?",
+                                      (r.json["incident_id"],))[0], ("availability", "ddos", None))
+        # merged into an existing incident: a declared notification stamps that clock once
+        rep3 = self.submit(self.cons_a, {"subject": "72 h", "body": "notification", "nis2_stage": "notification"})
+        r = self.admin.post("/api/v1/reports/%d/triage" % rep3["id"], {"decision": "merge", "incident_id": inc["id"]})
+        self.assertEqual(r.status, 200, r)
+        after = self.admin.get("/api/v1/incidents/%d" % inc["id"]).json
+        self.assertEqual((after["nis2_early_warning_at"], after["nis2_notification_at"]), (rep["created_at"], rep3["created_at"]))
+
+    def test_structured_fields_bad_input(self):
+        n = self.count("SELECT count(*) FROM reports")
+        for extra, field in [({"rsit_type": "bogus"}, "rsit_type"), ({"rsit_type": 3}, "rsit_type"),
+                             ({"detected_at": "yesterday"}, "detected_at"), ({"detected_at": "2026-13-01T00:00:00Z"}, "detected_at"),
+                             ({"nis2_stage": "late"}, "nis2_stage"), ({"nis2_stage": "nis2_early_warning"}, "nis2_stage"),
+                             ({"systems_affected": "s" * 4097}, "systems_affected")]:
+            body = dict({"subject": "s", "body": "b"}, **extra)
+            for client in (self.admin, self.cons_a):
+                r = client.post("/api/v1/reports", body)
+                self.assertEqual((r.status, r.error_field()), (400, field), (extra, r))
+        self.assertEqual(self.count("SELECT count(*) FROM reports"), n)
+
     def test_list_filters_and_paging(self):
         for i in range(3):
             self.submit(self.admin, {"subject": "paging %d" % i, "body": "zebra%d" % i})
@@ -216,8 +324,11 @@ class ReportsTest(ServerTest):
         self.assertLess(nxt["items"][0]["id"], r.json["items"][-1]["id"])
         r = self.admin.get("/api/v1/reports?q=zebra1")
         self.assertEqual([i["subject"] for i in r.json["items"]], ["paging 1"])
+        form = self.submit(self.cons_a, {"subject": "paging form", "body": "from the form"})
+        self.submit(self.admin, {"subject": "paging api", "body": "from the api", "org_id": self.ministry["id"]})
         r = self.admin.get("/api/v1/reports?source=form&org_id=%d" % self.ministry["id"])
-        self.assertTrue(all(i["source"] == "form" for i in r.json["items"]))
+        self.assertIn(form["id"], [i["id"] for i in r.json["items"]])
+        self.assertEqual({i["source"] for i in r.json["items"]}, {"form"})
 
     def test_bad_input_names_the_field_and_writes_nothing(self):
         n = self.count("SELECT count(*) FROM reports")
@@ -418,6 +529,91 @@ class ReportAttachmentTest(ServerTest):
         self.assertEqual(self.admin.post("/api/v1/incidents/%d/merge" % iid, {"into": other}).status, 200)
         third = self.upload(ra, rid, "third.txt", b"after the merge").json["items"][-1]
         self.assertIn(third["id"], [x["id"] for x in ra.get("/api/v1/incidents/%d/attachments" % other).json["items"]])
+
+
+    # ------------------------------------------------ observables of a report
+    # candidates extracted (refanged) from its text and text attachments, only
+    # the values the analyst keeps are linked, and they follow the report into
+    # its incident; staff only
+
+    def linked(self, kind, oid):
+        return sorted(self.srv.sql("SELECT o.type, o.value, l.source FROM observables o JOIN observable_links l "
+                                   "ON l.observable_id = o.id WHERE l.object_type = ? AND l.object_id = ?", (kind, oid)))
+
+    def test_candidates_keep_and_follow(self):
+        ra = self.cons["ra"]
+        r = ra.post("/api/v1/reports", {"subject": "Phishing from attacker[at]phish-mail[.]net",
+                                        "body": "The link was hxxps://login-portal[.]top/verify and the server "
+                                                "45.137.21[.]9 answered; our resolver 8.8.8.8 was used."})
+        self.assertEqual(r.status, 201, r)
+        rid = r.json["id"]
+        r = ra.request("POST", "/api/v1/reports/%d/attachments?filename=headers.txt" % rid,
+                       raw=b"Received: from mx.bad-relay.net (91.92.109.14)\n", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 201, r)
+        audits = self.srv.sql("SELECT count(*) FROM audit_log")[0][0]
+        r = self.admin.get("/api/v1/reports/%d/observables/candidates" % rid)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM audit_log")[0][0], audits)  # a read: not audited
+        cands = {(c["type"], c["value"]): c for c in r.json["candidates"]}
+        self.assertEqual(sorted(cands), [("domain", "mx.bad-relay.net"), ("domain", "phish-mail.net"),
+                                         ("email", "attacker@phish-mail.net"), ("ipv4", "45.137.21.9"),
+                                         ("ipv4", "8.8.8.8"), ("ipv4", "91.92.109.14"),
+                                         ("url", "https://login-portal.top/verify")])
+        self.assertIn(("email", "attacker@phish-mail.net"), cands)
+        self.assertEqual(cands[("email", "attacker@phish-mail.net")]["found"], "attacker[at]phish-mail[.]net")
+        self.assertTrue(cands[("email", "attacker@phish-mail.net")]["defanged"])
+        self.assertIn(("url", "https://login-portal.top/verify"), cands)
+        self.assertIn(("ipv4", "45.137.21.9"), cands)
+        self.assertFalse(cands[("ipv4", "45.137.21.9")]["common"])
+        self.assertTrue(cands[("ipv4", "8.8.8.8")]["common"])
+        self.assertFalse(cands[("ipv4", "8.8.8.8")]["defanged"])
+        # from the text attachment
+        self.assertIn(("ipv4", "91.92.109.14"), cands)
+        self.assertIn(("domain", "mx.bad-relay.net"), cands)
+        # nothing written by the candidates
+        self.assertEqual(self.linked("report", rid), [])
+        # staff only: a constituent is refused even on its own report, another organisation's is hidden
+        self.assertEqual(ra.get("/api/v1/reports/%d/observables/candidates" % rid).status, 403)
+        self.assertEqual(self.cons["rb"].get("/api/v1/reports/%d/observables/candidates" % rid).status, 403)
+        self.assertEqual(ra.post("/api/v1/reports/%d/observables" % rid, {"observables": [{"value": "45.137.21.9"}]}).status, 403)
+        self.assertEqual(self.admin.get("/api/v1/reports/999999/observables/candidates").status, 404)
+        # keep two of them: only those are linked, normalised, audited
+        audits = self.srv.sql("SELECT count(*) FROM audit_log WHERE action = 'report.observables.add'")[0][0]
+        r = self.admin.post("/api/v1/reports/%d/observables" % rid,
+                            {"observables": [{"value": "45.137.21[.]9"}, {"type": "email", "value": "attacker@phish-mail.net"}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual([(i["type"], i["value"]) for i in r.json["items"]],
+                         [("ipv4", "45.137.21.9"), ("email", "attacker@phish-mail.net")])
+        self.assertIsNone(r.json["incident_id"])
+        self.assertEqual(self.linked("report", rid), [("email", "attacker@phish-mail.net", "analyst"),
+                                                      ("ipv4", "45.137.21.9", "analyst")])
+        self.assertEqual(self.srv.sql("SELECT count(*) FROM audit_log WHERE action = 'report.observables.add'")[0][0],
+                         audits + 1)
+        # bad input names the field and writes nothing
+        for body, field in [({}, "observables"), ({"observables": []}, "observables"),
+                            ({"observables": ["x"]}, "observables[0]"),
+                            ({"observables": [{"value": "1.2.3.4"}, {"type": "colour", "value": "red"}]}, "observables[1].type"),
+                            ({"observables": [{"value": "1.2.3.4"}, {"type": "ipv4", "value": "not-an-ip"}]},
+                             "observables[1].value")]:
+            r = self.admin.post("/api/v1/reports/%d/observables" % rid, body)
+            self.assertEqual((r.status, r.error_field()), (400, field), (body, r))
+        self.assertEqual(len(self.linked("report", rid)), 2)
+        # triage into an incident: they follow the report
+        r = self.admin.post("/api/v1/reports/%d/triage" % rid, {"decision": "new_incident"})
+        self.assertEqual(r.status, 200, r)
+        iid = r.json["incident_id"]
+        self.assertEqual(self.linked("incident", iid), [("email", "attacker@phish-mail.net", "report"),
+                                                        ("ipv4", "45.137.21.9", "report")])
+        self.assertEqual(sorted((o["type"], o["value"]) for o in
+                                self.admin.get("/api/v1/incidents/%d/observables" % iid).json["items"]),
+                         [("email", "attacker@phish-mail.net"), ("ipv4", "45.137.21.9")])
+        # kept later, once the report has an incident: linked to both
+        r = self.admin.post("/api/v1/reports/%d/observables" % rid, {"observables": [{"value": "hxxps://login-portal[.]top/verify"}]})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(r.json["incident_id"], iid)
+        self.assertIn(("url", "https://login-portal.top/verify", "analyst"), self.linked("report", rid))
+        self.assertIn(("url", "https://login-portal.top/verify", "report"), self.linked("incident", iid))
+        self.assertEqual(len(self.linked("incident", iid)), 3)
 
 
 if __name__ == "__main__":

@@ -224,6 +224,22 @@ static void test_create_validate(void **state)
 	assert_null(strstr(html, "javascript:"));
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(o, "impact"), "users_affected")), 40);
 	assert_int_equal(json_array_size(json_object_get(o, "journal")), 1);
+	assert_string_equal(json_string_value(json_object_get(o, "pap")), "amber"); /* the default */
+	json_decref(o);
+	/* PAP: each value of the scale is stored and returned as given */
+	static const char *const paps[] = {"clear", "green", "amber", "red"};
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(buf, sizeof buf, "{\"title\":\"PAP %s\",\"pap\":\"%s\"}", paps[i], paps[i]);
+		got = mk_inc(db, buf);
+		assert_int_equal(vg_incident_get_json(db, got, false, false, &o, &d), VG_OK);
+		assert_string_equal(json_string_value(json_object_get(o, "pap")), paps[i]);
+		json_decref(o);
+	}
+	j = J("{\"pap\":\"green\"}");
+	assert_int_equal(vg_incident_update(db, got, j, NULL, &d), VG_OK);
+	json_decref(j);
+	assert_int_equal(vg_incident_get_json(db, got, false, false, &o, &d), VG_OK);
+	assert_string_equal(json_string_value(json_object_get(o, "pap")), "green");
 	json_decref(o);
 	assert_int_equal(vg_incident_by_ref(db, "VIGIE-2026-000001", &got, &d), VG_OK);
 	assert_int_equal(got, id);
@@ -237,6 +253,10 @@ static void test_create_validate(void **state)
 		{"{\"title\":\"x\",\"assignee_id\":999}", "assignee_id"},
 		{"{\"title\":\"x\",\"impact\":{\"integrity\":\"total\"}}", "impact.integrity"},
 		{"{\"title\":\"x\",\"colour\":\"red\"}", "colour"},
+		{"{\"title\":\"x\",\"pap\":\"purple\"}", "pap"},
+		{"{\"title\":\"x\",\"pap\":\"white\"}", "pap"},
+		{"{\"title\":\"x\",\"pap\":\"\"}", "pap"},
+		{"{\"title\":\"x\",\"pap\":3}", "pap"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		j = J(bad[i][0]);
@@ -321,6 +341,12 @@ static void test_clocks_pause(void **state)
 	assert_false(x->overdue);
 	x = find_dl(dl, n, "nis2_final_report");
 	assert_int_equal(x->due_ms, 1775124000000LL); /* 2026-04-02T10:00:00Z: one calendar month */
+	x = find_dl(dl, n, "nis2_notification"); /* 72 hours from awareness */
+	assert_int_equal(x->due_ms, T0 + 72 * H);
+	assert_int_equal(x->due_ms, 1772704800000LL); /* 2026-03-05T10:00:00Z */
+	assert_int_equal(x->left_ms, 72 * H);
+	assert_int_equal(x->done_ms, 0);
+	assert_false(x->overdue);
 
 	/* 30 minutes later: wait on a third party for 2 hours */
 	vg_time_set_fake(T0 + H / 2);
@@ -333,6 +359,9 @@ static void test_clocks_pause(void **state)
 	assert_int_equal(x->left_ms, 4 * H - H / 2);
 	x = find_dl(dl, n, "nis2_early_warning");
 	assert_int_equal(x->left_ms, 24 * H - H / 2);
+	x = find_dl(dl, n, "nis2_notification"); /* moved by the 2 hours of pause */
+	assert_int_equal(x->due_ms, T0 + 72 * H + 2 * H);
+	assert_int_equal(x->left_ms, 72 * H - H / 2);
 	/* resume: the time left does not move while paused, then runs again */
 	assert_int_equal(vg_incident_set_status(db, id, "analysis", 0, NULL, NULL, &d), VG_OK);
 	vg_time_set_fake(T0 + H / 2 + 2 * H + 3 * H);

@@ -236,6 +236,56 @@ static void test_filters_and_pages(void **state)
 	assert_int_equal(vg_incident_list_json(db, &f, &out, &d), VG_ERR_INVALID);
 }
 
+static void test_assignee_filter(void **state)
+{
+	vg_incident_filter f;
+	vg_diag d;
+	char sql[256];
+	json_t *j;
+	(void)state;
+	/* two CERT users; inc_c assigned to the first, inc_a to the second */
+	snprintf(sql, sizeof sql,
+		 "INSERT INTO users(id, org_id, username, role, password_hash, created_at, updated_at) VALUES"
+		 " (41, %lld, 'ana', 'analyst', 'x', 0, 0), (42, %lld, 'bob', 'admin', 'x', 0, 0)",
+		 (long long)org_a, (long long)org_a);
+	assert_int_equal(vg_db_exec(db, sql, &d), VG_OK);
+	j = J("{\"assignee_id\":41}");
+	assert_int_equal(vg_incident_update(db, inc_c, j, NULL, &d), VG_OK);
+	json_decref(j);
+	j = J("{\"assignee_id\":42}");
+	assert_int_equal(vg_incident_update(db, inc_a, j, NULL, &d), VG_OK);
+	json_decref(j);
+	vg_incident_filter_init(&f);
+	f.assignee_id = 41;
+	expect(&f, inc_c, 0);
+	f.assignee_id = 42;
+	expect(&f, inc_a, 0);
+	f.assignee_id = -1; /* unassigned */
+	expect(&f, inc_b, 0);
+	f.assignee_id = 43; /* nobody's */
+	expect(&f, 0, 0);
+	/* combined with another filter */
+	vg_incident_filter_init(&f);
+	f.assignee_id = 41;
+	f.tlp = "green";
+	expect(&f, inc_c, 0);
+	f.tlp = "red";
+	expect(&f, 0, 0);
+	/* unassigning takes it out of the filter */
+	j = J("{\"assignee_id\":null}");
+	assert_int_equal(vg_incident_update(db, inc_c, j, NULL, &d), VG_OK);
+	json_decref(j);
+	vg_incident_filter_init(&f);
+	f.assignee_id = 41;
+	expect(&f, 0, 0);
+	f.assignee_id = -1;
+	expect(&f, inc_c, inc_b);
+	/* the shared incidents as the next tests expect them: unassigned */
+	j = J("{\"assignee_id\":null}");
+	assert_int_equal(vg_incident_update(db, inc_a, j, NULL, &d), VG_OK);
+	json_decref(j);
+}
+
 static void test_reports_indexed(void **state)
 {
 	vg_incident_filter f;
@@ -348,6 +398,7 @@ int main(void)
 		cmocka_unit_test(test_query_is_sanitised),
 		cmocka_unit_test(test_scope),
 		cmocka_unit_test(test_filters_and_pages),
+		cmocka_unit_test(test_assignee_filter),
 		cmocka_unit_test(test_reports_indexed),
 		cmocka_unit_test(test_q_pages),
 		cmocka_unit_test(test_rescope),

@@ -187,6 +187,81 @@ static void test_suggestion_sql_matches_index(void **state)
 	vg_regindex_release(ix2);
 }
 
+/* A reporter writing from an address outside the organisation's domains
+ * (a personal mailbox listed as a contact) is matched by that contact. */
+static void test_reporter_contact_outside_domains(void **state)
+{
+	vg_regindex *ix2 = NULL;
+	json_t *doc, *s = NULL, *m;
+	int64_t town = 0;
+	vg_diag d;
+	(void)state;
+	doc = json_pack("{ss ss s[s] s[{ss ss}]}", "name", "Town hall", "kind", "local_authority", "domains",
+			"mairie-exemple.example", "contacts", "email", "RSSI@Gmail.example", "role", "security");
+	assert_int_equal(vg_org_create(db, doc, &town, &d), VG_OK);
+	json_decref(doc);
+	assert_int_equal(vg_regindex_build(db, &ix2, &d), VG_OK);
+	for (int sql = 0; sql < 2; sql++) {
+		assert_int_equal(sql ? vg_triage_suggest_sql(db, "rssi@gmail.example", "our site is down", &s, &d)
+				     : vg_triage_suggest(db, ix2, "rssi@gmail.example", "our site is down", &s, &d),
+				 VG_OK);
+		assert_string_equal(json_string_value(json_object_get(s, "decision")), "in_scope");
+		assert_int_equal(json_integer_value(json_object_get(s, "org_id")), town);
+		m = json_object_get(s, "matches");
+		assert_int_equal(json_array_size(m), 1);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "type")), "reporter");
+		assert_string_equal(json_string_value(json_object_get(json_array_get(m, 0), "value")), "rssi@gmail.example");
+		assert_string_equal(json_string_value(json_object_get(s, "reasons") ? json_array_get(json_object_get(s, "reasons"), 0) : NULL),
+				    "the reporter belongs to a constituent");
+		json_decref(s);
+		/* another mailbox of the same public provider matches nobody */
+		assert_int_equal(sql ? vg_triage_suggest_sql(db, "someone@gmail.example", "our site is down", &s, &d)
+				     : vg_triage_suggest(db, ix2, "someone@gmail.example", "our site is down", &s, &d),
+				 VG_OK);
+		assert_string_equal(json_string_value(json_object_get(s, "decision")), "refer");
+		assert_true(json_is_null(json_object_get(s, "org_id")));
+		json_decref(s);
+	}
+	/* the report submitted from that address is the town's */
+	vg_report_input in = {.source = VG_SRC_API, .reporter_name = "", .reporter_email = "rssi@gmail.example",
+			      .subject = "Site down", .body = "our site is down", .idempotency_key = ""};
+	vg_intake_result res;
+	assert_int_equal(vg_report_submit(db, &cfg, ix2, &in, NULL, &res, &d), VG_OK);
+	assert_int_equal(q_int("SELECT coalesce(org_id, 0) FROM reports WHERE id = ?", res.report_id), town);
+	vg_regindex_release(ix2);
+}
+
+/* The form's structured fields: checked, canonical, stored and returned. */
+static void test_report_fields(void **state)
+{
+	static const struct {
+		const char *rsit, *stage, *field;
+	} bad[] = {{"bogus", "", "rsit_type"}, {"phishing", "late", "nis2_stage"},
+		   {"", "nis2_notification", "nis2_stage"}};
+	vg_report_input in = {.source = VG_SRC_FORM, .reporter_email = "", .subject = "Form", .body = "text",
+			      .idempotency_key = "", .rsit_type = "Ransomware", .detected_at = 1772445600000LL,
+			      .systems_affected = "file server", .nis2_stage = "final_report"};
+	vg_intake_result res;
+	json_t *o = NULL;
+	vg_diag d;
+	(void)state;
+	assert_int_equal(vg_report_fields_check(&in, &d), VG_OK);
+	assert_string_equal(in.rsit_type, "infected-system");
+	assert_int_equal(vg_report_submit(db, &cfg, ix, &in, NULL, &res, &d), VG_OK);
+	assert_int_equal(vg_report_get_json(db, res.report_id, false, &o, &d), VG_OK);
+	assert_string_equal(json_string_value(json_object_get(o, "rsit_type")), "infected-system");
+	assert_string_equal(json_string_value(json_object_get(o, "detected_at")), "2026-03-02T10:00:00Z");
+	assert_string_equal(json_string_value(json_object_get(o, "systems_affected")), "file server");
+	assert_string_equal(json_string_value(json_object_get(o, "nis2_stage")), "final_report");
+	json_decref(o);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		vg_report_input b = {.rsit_type = bad[i].rsit, .nis2_stage = bad[i].stage};
+		vg_diag_clear(&d);
+		assert_int_equal(vg_report_fields_check(&b, &d), VG_ERR_INVALID);
+		assert_string_equal(d.field, bad[i].field);
+	}
+}
+
 static void test_submit_idempotent_and_ack(void **state)
 {
 	vg_intake_result a, b, c;
@@ -340,6 +415,8 @@ int main(void)
 		cmocka_unit_test(test_triage_decisions),
 		cmocka_unit_test(test_list_and_get),
 		cmocka_unit_test(test_suggestion_sql_matches_index),
+		cmocka_unit_test(test_reporter_contact_outside_domains),
+		cmocka_unit_test(test_report_fields),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

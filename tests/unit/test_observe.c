@@ -95,6 +95,11 @@ static void test_normalize_hashes_text(void **state)
 	norm_bad(VG_OBS_MD5, "44d88612fea8a8f36de82e1278abb02", "hashes.md5", "32 hex digits");
 	norm_bad(VG_OBS_SHA1, "zz95856ce81f2b7382dee72602f798b642f14140", "sha1", "hex digit");
 	norm_bad(VG_OBS_SHA512, "abcd", "sha512", "128");
+	/* SHA-512: upper case and surrounding blanks give the canonical lower-case digest */
+	norm_ok(VG_OBS_SHA512, "EBA808F0DA0E9367197EBDF12878878F9B0D3E2C8AF984C00170C4CDA7425CEECA9BAB1DBEDFEA161BEC1B8A62AFD2BB593DBE30B5CAB749DC83017F077D50EF", "eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef");
+	norm_ok(VG_OBS_SHA512, " eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef ", "eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef");
+	norm_bad(VG_OBS_SHA512, "eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ez", "sha512", "hex digit");
+	norm_bad(VG_OBS_SHA512, "eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef00", "sha512", "128");
 	norm_ok(VG_OBS_FILENAME, "  Facture_2024.pdf.exe ", "Facture_2024.pdf.exe");
 	norm_ok(VG_OBS_USER_AGENT, "Mozilla/5.0 (Windows NT 10.0; Win64; x64)", "Mozilla/5.0 (Windows NT 10.0; Win64; x64)");
 	norm_ok(VG_OBS_STRING, " été ", "été");
@@ -276,6 +281,22 @@ static void test_extract_phishing(void **state)
 	extract_expect(text, w, sizeof w / sizeof w[0], sizeof w / sizeof w[0]);
 }
 
+static void test_extract_sha1_sha512(void **state)
+{
+	static const char text[] =
+		"Dropper hashes (VirusTotal):\n"
+		"SHA-1: 68823A2933AE3AA8090E3010380B6A71189DFCED\n"
+		"SHA-512: eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef\n"
+		"sha1=68823a2933ae3aa8090e3010380b6a71189dfced (same file, repeated)\n";
+	const want w[] = {
+		{VG_OBS_SHA1, "68823a2933ae3aa8090e3010380b6a71189dfced", "68823A2933AE3AA8090E3010380B6A71189DFCED"},
+		{VG_OBS_SHA512, "eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef", "eba808f0da0e9367197ebdf12878878f9b0d3e2c8af984c00170c4cda7425ceeca9bab1dbedfea161bec1b8a62afd2bb593dbe30b5cab749dc83017f077d50ef"},
+	};
+	(void)state;
+	/* each digest once, typed by its length, lower-cased */
+	extract_expect(text, w, sizeof w / sizeof w[0], sizeof w / sizeof w[0]);
+}
+
 static void test_extract_defanged_intel(void **state)
 {
 	static const char text[] =
@@ -391,6 +412,7 @@ int main(void)
 		cmocka_unit_test(test_refang),
 		cmocka_unit_test(test_extract_abuse_report),
 		cmocka_unit_test(test_extract_phishing),
+		cmocka_unit_test(test_extract_sha1_sha512),
 		cmocka_unit_test(test_extract_defanged_intel),
 		cmocka_unit_test(test_extract_limits),
 		cmocka_unit_test(test_guess),

@@ -107,6 +107,21 @@ async function tokensCard() {
     secret);
 }
 
+// A chain problem of GET /audit/verify ({seq, what: "entry 12: ..."}) as
+// "#12: what", the known kinds of fault in the UI language.
+export function problemText(pr) {
+  if (typeof pr === 'string') return pr;
+  if (!pr || typeof pr !== 'object') return String(pr);
+  let what = String(pr.what || '');
+  const m = /^entry (-?\d+): (.*)$/s.exec(what);
+  const seq = pr.seq ?? (m ? m[1] : '?');
+  if (m) what = m[2];
+  const f = /^follows entry (-?\d+), not the previous one \(reordered\)$/.exec(what);
+  if (f) what = t('follows entry #{n}, not the previous one (reordered)', {n: f[1]});
+  else if (what === 'content does not match its hash (edited)' || what === 'previous entry missing (removed)') what = t(what);
+  return `#${seq}: ${what}`;
+}
+
 async function auditCard() {
   const tbody = h('tbody');
   const actor = h('input', {name: 'actor', type: 'search'});
@@ -127,8 +142,8 @@ async function auditCard() {
         try {
           const v = await get('/api/v1/audit/verify');
           replace(verdict, v.ok ? h('p', {class: 'ok'}, t('Chain intact: {n} entries checked.', {n: v.checked}))
-            : h('div', {class: 'error'}, h('p', t('Chain broken: {n} problems.', {n: (v.problems || []).length})),
-              h('ul', (v.problems || []).slice(0, 50).map((pr) => h('li', typeof pr === 'string' ? pr : JSON.stringify(pr))))));
+            : h('div', {class: 'error'}, h('p', (v.problems || []).length === 1 ? t('Chain broken: 1 problem.') : t('Chain broken: {n} problems.', {n: (v.problems || []).length})),
+              h('ul', {id: 'audit-problems'}, (v.problems || []).slice(0, 50).map((pr) => h('li', {dataset: {seq: (pr && pr.seq) ?? ''}}, problemText(pr))))));
         } catch (ex) { replace(verdict, h('p', {class: 'error'}, ex.message)); }
       }}}, t('Verify the chain'))),
     verdict,

@@ -10,6 +10,7 @@ import {relatedGraph} from './graph.js';
 import {mergeDialog} from './incidents.js';
 import {editIncidentDialog, editTaskDialog, linksSection, editObservableDialog} from './incident_edit.js';
 import {staffUsers, userName} from './pickers.js';
+import {markdownBlock} from './markdown.js';
 
 function section(id, title, ...content) {
   return h('section', {class: 'card', id, 'aria-labelledby': `${id}-h`}, h('h2', {id: `${id}-h`}, title), ...content);
@@ -223,7 +224,7 @@ function summary(inc, staff, reload) {
       staff ? [h('dt', t('Assignee')), h('dd', {id: 'assignee'}, inc.assignee_id ? userName(inc.assignee_id) : '—')] : null,
       h('dt', t('Detected')), h('dd', fmtTime(inc.detected_at)),
       h('dt', t('Opened')), h('dd', fmtTime(inc.created_at))),
-    inc.description ? h('div', {class: 'description body'}, inc.description) : null,
+    inc.description ? markdownBlock(inc.description_html, inc.description, {class: 'description', id: 'description'}) : null,
     dl.length ? h('table', {class: 'list deadlines'}, h('thead', h('tr', h('th', t('Clock')), h('th', t('Due')), h('th', t('State')))),
       h('tbody', dl.map((d) => h('tr', {class: d.overdue ? 'overdue' : ''}, h('td', label('deadline', d.name)), h('td', fmtTime(d.due_at)),
         h('td', d.done_at ? `${t('done')} ${fmtTime(d.done_at)}${d.met === false ? ` (${t('late')})` : ''}` : d.overdue ? badge(`${t('overdue')} ${fmtLeft(d.left_ms)}`, 'overdue') : `${t('left')} ${fmtLeft(d.left_ms)}`))))) : null,

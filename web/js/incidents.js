@@ -53,9 +53,11 @@ export async function incidentsView(root) {
     open: (row) => { location.hash = `#/incidents/${row.dataset.id}`; },
     assign: staff ? async (row) => {
       try {
-        await patch(`/api/v1/incidents/${row.dataset.id}`, {assignee_id: state.me.user.id});
+        const id = row.dataset.id;
+        await patch(`/api/v1/incidents/${id}`, {assignee_id: state.me.user.id});
         toast(t('Assigned to you.'));
-        p.reload();
+        await p.reload();
+        nav.markId(id); // the cursor stays on the incident
       } catch (ex) { toast(ex.message, 'error'); }
     } : null,
     merge: staff ? (row) => mergeDialog(byId.get(row.dataset.id), () => p.reload()) : null,

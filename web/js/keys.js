@@ -95,5 +95,7 @@ export function queueNav(getRows, handlers) {
     merge: () => { const r = current(); if (r && handlers.merge) handlers.merge(r); },
     search: handlers.search,
   };
-  return {reset: () => { cur = -1; }, current};
+  // markId: make the row of this id current again (after a reload)
+  const markId = (id) => { const i = getRows().findIndex((r) => r.dataset.id === String(id)); if (i >= 0) mark(i); };
+  return {reset: () => { cur = -1; }, current, mark, markId};
 }

@@ -66,6 +66,7 @@ export async function triageDialog(reports, decision, done) {
   h('div', {class: 'actions'}, h('button', {type: 'submit'}, t('Apply')), h('button', {type: 'button', class: 'secondary', on: {click: hideOverlay}}, t('Cancel'))));
   showDialog(one ? t('Triage report {ref}', {ref: one.reference || one.id}) : t('Triage selected reports'), form);
   if (decision === 'new_incident') title.focus();
+  else if (decision === 'merge') inc.row.querySelector('input').focus();
 }
 
 export async function reportsView(root) {
