@@ -41,7 +41,7 @@ uint64_t vg_time_mono_ns(void)
 }
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian), Howard Hinnant's algorithm. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t vg_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -51,7 +51,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void vg_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -133,7 +133,7 @@ vg_err vg_time_parse(const char *s, size_t len, int64_t *out_ms, vg_diag *d)
 	if (sec == 60)
 		sec = 59; /* leap second: clamp */
 	{
-		int64_t days = days_from_civil(Y, M, D);
+		int64_t days = vg_days_from_civil(Y, M, D);
 		int64_t t = ((days * 24 + h) * 60 + mi) * 60 + sec;
 		t -= sign * (int64_t)(oh * 3600 + om * 60);
 		*out_ms = t * 1000 + frac_ms;
@@ -164,7 +164,7 @@ char *vg_time_format(int64_t ms, char *out, size_t outsz, bool millis)
 	unsigned m, d;
 	char tmp[VG_TIME_STRLEN], *p = tmp;
 	size_t n;
-	civil_from_days(days, &y, &m, &d);
+	vg_civil_from_days(days, &y, &m, &d);
 	if (y < 0 || y > 9999) {
 		snprintf(out, outsz, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, (unsigned)(sod / 3600),
 			 (unsigned)(sod / 60 % 60), (unsigned)(sod % 60));

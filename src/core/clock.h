@@ -22,6 +22,11 @@ vg_err vg_time_parse(const char *s, size_t len, int64_t *out_ms, vg_diag *d);
 /* Format as UTC "YYYY-MM-DDTHH:MM:SSZ" (or with .mmm when millis). Returns out. */
 char *vg_time_format(int64_t ms, char *out, size_t outsz, bool millis);
 
+/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (m 1-12), and
+ * back (Howard Hinnant's algorithms): for the parsers of other date formats. */
+int64_t vg_days_from_civil(int64_t y, unsigned m, unsigned d);
+void vg_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
 #define VG_TIME_STRLEN 32
 
 #endif

@@ -452,16 +452,6 @@ vg_err vg_corr_compile(vg_ruleset *rs, vg_diag *d)
 
 /* ---- event time ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static bool num2(const char *s, size_t n, size_t i, unsigned *out)
 {
 	if (i + 2 > n || s[i] < '0' || s[i] > '9' || s[i + 1] < '0' || s[i + 1] > '9')
@@ -564,7 +554,7 @@ bool vg_corr_parse_time(const char *s, size_t n, int64_t *ms)
 		return false;
 	if (sec == 60)
 		sec = 59;
-	int64_t t = ((days_from_civil(Y, M, D) * 24 + h) * 60 + mi) * 60 + sec;
+	int64_t t = ((vg_days_from_civil(Y, M, D) * 24 + h) * 60 + mi) * 60 + sec;
 	t -= sign * (int64_t)(oh * 3600 + om * 60);
 	*ms = t * 1000 + frac;
 	return true;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "detect/input.h"
 
 /* Field lengths RFC 5424 6 sets (part of the format, not tunable limits). */
@@ -82,26 +83,11 @@ static int mdays(int y, int m)
 	return m == 2 && leap(y) ? 29 : dm[m - 1];
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static int year_of(int64_t t)
 {
-	int64_t z = t / 86400 + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t y = yoe + era * 400 + (mp >= 10);
+	int64_t y;
+	unsigned m, d;
+	vg_civil_from_days(t / 86400 - (t % 86400 < 0), &y, &m, &d);
 	return (int)y;
 }
 
@@ -172,7 +158,7 @@ static bool parse_bsd_time(cur *c, int64_t now_s, vg_syslog_msg *m)
 	for (int k = 0; k < 8; k++, y--) { /* Feb 29 goes back to a leap year */
 		if (dd > mdays(y, mo))
 			continue;
-		int64_t t = days_from_civil(y, mo, dd) * 86400 + hh * 3600 + mi * 60 + ss;
+		int64_t t = vg_days_from_civil(y, (unsigned)mo, (unsigned)dd) * 86400 + hh * 3600 + mi * 60 + ss;
 		if (t > now_s + 31 * 86400)
 			continue;
 		snprintf(m->timestamp, sizeof m->timestamp, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, dd, hh, mi, ss);
