@@ -483,6 +483,9 @@ test('a constituent sees only its own organisation, in French, and can reply and
   await page.getByLabel('Titre court').fill('Compte administrateur compromis');
   await page.getByLabel('Description').fill('Connexions anormales au VPN depuis 203.0.113.9.');
   await page.getByLabel('Systèmes touchés').fill('VPN, annuaire');
+  await page.locator('#report-form input[name=when]').fill('2026-11-20T08:30');
+  // datetime-local is the browser's local time: the API gets it in UTC
+  const localWhen = await page.evaluate(() => new Date('2026-11-20T08:30').toISOString().replace(/\.\d+Z$/, 'Z'));
   await page.getByLabel('Étape NIS2').selectOption('early_warning');
   await shot(page, 'constituent-report');
   await page.getByRole('button', {name: 'Envoyer le signalement'}).click();
@@ -490,9 +493,14 @@ test('a constituent sees only its own organisation, in French, and can reply and
   const reps = await admin.get('/api/v1/reports?q=administrateur');
   assert.equal(reps.items.length, 1);
   assert.equal(reps.items[0].org_id, data.org.id);
+  // the answers are fields of the report (H10), the body is the description only
   const full = await admin.get(`/api/v1/reports/${reps.items[0].id}`);
-  assert.match(full.body, /RSIT: intrusions \/ system-compromise/);
-  assert.match(full.body, /NIS2: early_warning/);
+  assert.equal(full.rsit_type, 'system-compromise');
+  assert.equal(full.systems_affected, 'VPN, annuaire');
+  assert.equal(full.nis2_stage, 'early_warning');
+  assert.equal(full.detected_at, localWhen);
+  assert.equal(full.body.trim(), 'Connexions anormales au VPN depuis 203.0.113.9.');
+  assert.doesNotMatch(full.body, /RSIT|NIS2|VPN, annuaire/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

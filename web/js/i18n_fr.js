@@ -1,6 +1,25 @@
 // French text of the console: English key -> French. Enumerations are
 // 'kind:value' keys (see label() in i18n.js).
 export const FR = {
+ // report fields, bulk outcome, report observables (H10)
+ "{n} reports added to incident": "{n} signalements ajoutés à l'incident",
+ "{n} reports became incident": "{n} signalements sont devenus l'incident",
+ "Find observables": "Chercher les observables",
+ "Looking for observables…": "Recherche des observables…",
+ "No observable found in this report.": "Aucun observable trouvé dans ce signalement.",
+ "{n} observables found: untick those not to keep.": "{n} observables trouvés : décochez ceux à ne pas garder.",
+ "(list truncated)": "(liste tronquée)",
+ "as found: {text}": "tel que trouvé : {text}",
+ "defanged": "neutralisé",
+ "Keep selected": "Garder la sélection",
+ "Tick at least one observable.": "Cochez au moins un observable.",
+ "{n} observables kept.": "{n} observables gardés.",
+ "{n} observables kept, also linked to incident": "{n} observables gardés, liés aussi à l'incident",
+ "{n} observables kept; they follow the report into its incident.": "{n} observables gardés ; ils suivront le signalement dans son incident.",
+ "Observables found in the report": "Observables trouvés dans le signalement",
+ "nis2stage:early_warning": "alerte précoce (24 h)",
+ "nis2stage:notification": "notification d'incident (72 h)",
+ "nis2stage:final_report": "rapport final (un mois)",
  "(no sector)": "(sans secteur)",
  "1. What kind of incident?": "1. Quel type d'incident ?",
  "2. What happened?": "2. Que s'est-il passé ?",
@@ -484,6 +503,9 @@ export const FR = {
 
 // Readable English names of enumerated values.
 export const EN = {
+ "nis2stage:early_warning": "early warning (24 h)",
+ "nis2stage:notification": "incident notification (72 h)",
+ "nis2stage:final_report": "final report (one month)",
  "deadline:ack": "acknowledgement",
  "deadline:first_advice": "first advice",
  "deadline:nis2_early_warning": "NIS2 early warning",

@@ -1,10 +1,14 @@
 // Report queue and report page, with the triage actions: accept as a new
 // incident, merge into an incident, in scope, refer (out of scope), forward to
-// a partner CERT — one report or a selection (all or nothing).
+// a partner CERT — one report or a selection (all or nothing). The new-incident
+// form starts from the RSIT type the reporter gave; a bulk new incident or
+// merge announces the one incident of the reply's incident_id. On the report
+// page, "Find observables" lists the values extracted from the report (refanged,
+// common ones unticked) and "Keep selected" links the ticked ones to it.
 import {get, post} from './api.js';
 import {h, replace, field, select, fmtTime, badge} from './dom.js';
 import {t, label, REPORT_STATUSES, SEVERITIES} from './i18n.js';
-import {state, pager, toast} from './state.js';
+import {state, pager, toast, can} from './state.js';
 import {queueNav, showDialog, hideOverlay} from './keys.js';
 import {orgPicker, incidentPicker, rsitPicker} from './pickers.js';
 
@@ -20,7 +24,9 @@ export async function triageDialog(reports, decision, done) {
   const org = orgPicker(t('Organisation'), {}, one && one.org_id);
   const partner = orgPicker(t('Partner CERT'), {kind: 'partner_cert'});
   const inc = incidentPicker(t('Incident'));
-  const rs = await rsitPicker();
+  // the reporter's RSIT type (bulk: when the selected reports agree on one)
+  const types = [...new Set(reports.map((r) => r.rsit_type || ''))];
+  const rs = await rsitPicker(types.length === 1 && types[0] ? types[0] : undefined);
   const err = h('p', {class: 'error', role: 'alert'});
   const groups = {
     new_incident: h('div', field(t('Incident title'), title), field(t('Severity'), sev), ...rs.rows, org.row),
@@ -56,7 +62,7 @@ export async function triageDialog(reports, decision, done) {
       else res = await post('/api/v1/reports/triage', {...body, ids: reports.map((r) => r.id)});
       hideOverlay();
       toast(t('Decision recorded.'));
-      done(res);
+      done(res, body.decision);
     } catch (ex) {
       err.textContent = ex.message + (ex.field ? ` (${ex.field})` : '');
     }
@@ -77,7 +83,22 @@ export async function reportsView(root) {
   const bulkInfo = h('span', {class: 'muted'});
   const bulk = h('div', {class: 'bulk'}, bulkInfo,
     ...[['new_incident', t('New incident')], ['merge', t('Merge')], ['refer', t('Refer')], ['forward', t('Forward')]].map(([d, txt]) =>
-      h('button', {type: 'button', class: 'secondary', dataset: {decision: d}, on: {click: () => selected.size && triageDialog([...selected.values()], d, reload)}}, txt)));
+      h('button', {type: 'button', class: 'secondary', dataset: {decision: d}, on: {click: () => selected.size && triageDialog([...selected.values()], d, bulkDone)}}, txt)));
+  // what the last bulk decision made: the one incident the reports became or joined
+  const outcome = h('p', {id: 'triage-outcome', class: 'outcome', role: 'status', 'aria-live': 'polite'});
+  async function bulkDone(res, decision) {
+    const n = res && res.items ? res.items.length : 0;
+    const id = res && res.incident_id;
+    if (id) {
+      const inc = await get(`/api/v1/incidents/${id}`).catch(() => null);
+      const ref = inc ? `${inc.reference} — ${inc.title}` : `#${id}`;
+      const text = decision === 'merge' ? t('{n} reports added to incident', {n}) : t('{n} reports became incident', {n});
+      replace(outcome, `${text} `, h('a', {href: `#/incidents/${id}`}, ref));
+    } else {
+      outcome.textContent = '';
+    }
+    reload();
+  }
   function updateBulk() {
     bulkInfo.textContent = t('{n} selected', {n: selected.size});
     bulk.querySelectorAll('button').forEach((b) => { b.disabled = !selected.size; });
@@ -120,7 +141,7 @@ export async function reportsView(root) {
   replace(root,
     h('div', {class: 'head'}, h('h1', t('Report queue')), h('p', {class: 'muted'}, t('j/k move · x select · a accept · m merge · / search · ? help'))),
     h('div', {class: 'filters'}, field(t('Status'), status), field(t('Search'), q)),
-    bulk,
+    bulk, outcome,
     h('table', {class: 'list', id: 'report-list'}, h('thead', h('tr', h('th', h('span', {class: 'sr'}, t('Select'))), h('th', t('Reference')), h('th', t('Subject')), h('th', {class: 'opt'}, t('Reporter')), h('th', t('Status')), h('th', {class: 'opt'}, t('Suggestion')), h('th', {class: 'opt'}, t('Received')))), tbody),
     p.el);
   await p.reset();
@@ -144,6 +165,10 @@ export async function reportView(root, id) {
       h('dt', t('Source')), h('dd', r.source),
       h('dt', t('Reporter')), h('dd', `${(r.reporter && r.reporter.name) || ''} ${(r.reporter && r.reporter.email) || ''}`.trim() || '—'),
       h('dt', t('Received')), h('dd', fmtTime(r.created_at)),
+      r.rsit_type ? [h('dt', t('RSIT type')), h('dd', r.rsit_type)] : null,
+      r.detected_at ? [h('dt', t('Started or noticed')), h('dd', fmtTime(r.detected_at))] : null,
+      r.systems_affected ? [h('dt', t('Systems affected')), h('dd', {class: 'pre'}, r.systems_affected)] : null,
+      r.nis2_stage ? [h('dt', t('NIS2 stage')), h('dd', label('nis2stage', r.nis2_stage))] : null,
       h('dt', t('Suggestion')), h('dd', sug.decision ? `${label('decision', sug.decision)} — ${(sug.reasons || []).join('; ')}` : '—'),
       r.incident_id ? [h('dt', t('Incident')), h('dd', h('a', {href: `#/incidents/${r.incident_id}`}, `#${r.incident_id}`))] : null,
       r.decision ? [h('dt', t('Decision')), h('dd', `${label('decision', r.decision)} ${r.decided_by_name ? `(${r.decided_by_name}, ${fmtTime(r.decided_at)})` : ''} ${r.decision_notes || ''}`)] : null),
@@ -152,5 +177,61 @@ export async function reportView(root, id) {
     h('pre', {class: 'body'}, r.body || ''),
     (r.messages || []).length ? [h('h2', t('Thread')), ...(r.messages || []).map((m) => h('div', {class: 'msg'},
       h('div', {class: 'meta'}, `${m.direction || ''} ${m.from || ''} ${fmtTime(m.created_at)}`), h('pre', {class: 'body'}, m.body || '')))] : null,
-    (r.attachments || []).length ? [h('h2', t('Attachments')), h('ul', (r.attachments || []).map((a) => h('li', `${a.filename} (${a.size} B) ${a.sha256 || ''}`)))] : null);
+    (r.attachments || []).length ? [h('h2', t('Attachments')), h('ul', (r.attachments || []).map((a) => h('li', `${a.filename} (${a.size} B) ${a.sha256 || ''}`)))] : null,
+    can('report.triage') ? observablesSection(r) : null);
+}
+
+// "Find observables": the candidates of GET /reports/{id}/observables/candidates
+// as a checklist (common ones unticked), "Keep selected" posts the ticked ones.
+function observablesSection(r) {
+  const out = h('div', {id: 'report-obs'});
+  const status = h('p', {class: 'muted', role: 'status', 'aria-live': 'polite'});
+  const find = h('button', {type: 'button', class: 'secondary', id: 'obs-find', on: {click: load}}, t('Find observables'));
+  async function load() {
+    find.disabled = true;
+    status.textContent = t('Looking for observables…');
+    try {
+      const res = await get(`/api/v1/reports/${r.id}/observables/candidates`);
+      const items = res.candidates || [];
+      if (!items.length) {
+        status.textContent = t('No observable found in this report.');
+        replace(out);
+        return;
+      }
+      status.textContent = t('{n} observables found: untick those not to keep.', {n: items.length}) + (res.truncated ? ` ${t('(list truncated)')}` : '');
+      const boxes = items.map((c) => {
+        const cb = h('input', {type: 'checkbox', checked: !c.common, dataset: {type: c.type, value: c.value}});
+        return {c, cb, row: h('li', {class: 'obs-cand'}, h('label', cb, ' ',
+          badge(c.type, 'obs'), ' ', h('code', {class: 'value'}, c.value),
+          c.found && c.found !== c.value ? h('span', {class: 'muted found'}, ` ${t('as found: {text}', {text: c.found})}`) : null,
+          c.defanged ? [' ', badge(t('defanged'), 'defanged')] : null,
+          c.common ? [' ', h('span', {title: c.common_reason || ''}, badge(t('common'), 'common'))] : null))};
+      });
+      const err = h('p', {class: 'error', role: 'alert'});
+      const keep = h('button', {type: 'submit'}, t('Keep selected'));
+      replace(out, h('form', {class: 'obs-pick', on: {submit: async (e) => {
+        e.preventDefault();
+        err.textContent = '';
+        const chosen = boxes.filter((b) => b.cb.checked).map((b) => ({type: b.c.type, value: b.c.value}));
+        if (!chosen.length) { err.textContent = t('Tick at least one observable.'); return; }
+        keep.disabled = true;
+        try {
+          const kept = await post(`/api/v1/reports/${r.id}/observables`, {observables: chosen});
+          const n = (kept.items || []).length;
+          toast(t('{n} observables kept.', {n}));
+          replace(out, h('p', {role: 'status'}, kept.incident_id
+            ? [t('{n} observables kept, also linked to incident', {n}), ' ', h('a', {href: `#/incidents/${kept.incident_id}`}, `#${kept.incident_id}`)]
+            : t('{n} observables kept; they follow the report into its incident.', {n})),
+          h('ul', {class: 'obs-kept'}, (kept.items || []).map((o) => h('li', badge(o.type, 'obs'), ' ', h('code', o.value), o.common ? [' ', badge(t('common'), 'common')] : null))));
+          status.textContent = '';
+        } catch (ex) {
+          err.textContent = ex.message + (ex.field ? ` (${ex.field})` : '');
+        } finally { keep.disabled = false; }
+      }}}, h('fieldset', h('legend', t('Observables found in the report')), h('ul', {class: 'checklist'}, boxes.map((b) => b.row))), err,
+      h('div', {class: 'actions'}, keep)));
+    } catch (ex) {
+      status.textContent = t('Could not load this page: {msg}', {msg: ex.message});
+    } finally { find.disabled = false; }
+  }
+  return h('section', {id: 'obs-s', 'aria-labelledby': 'obs-h'}, h('h2', {id: 'obs-h'}, t('Observables')), find, status, out);
 }
