@@ -36,6 +36,20 @@ static void cases_init(vg_req *r)
 	}
 }
 
+bool vg_api_upload_check(vg_req *r, const char *name)
+{
+	if (!name || !*name || strlen(name) > VG_ATTACHMENT_NAME_MAX) {
+		vg_reply_error(r, VG_ERR_INVALID, "filename", "?filename= is required (at most %d bytes)",
+			       VG_ATTACHMENT_NAME_MAX);
+		return false;
+	}
+	if (!r->body || r->body_len == 0) {
+		vg_reply_error(r, VG_ERR_INVALID, "body", "empty attachment");
+		return false;
+	}
+	return true;
+}
+
 void vg_api_cases_init(vg_req *r)
 {
 	cases_init(r);
@@ -664,16 +678,8 @@ void vg_h_incident_attachment_add(vg_req *r)
 	int64_t id, org, aid = 0;
 	vg_diag d;
 	vg_err e;
-	/* the request itself first: it says nothing about the incident */
-	if (!name || !*name || strlen(name) > VG_ATTACHMENT_NAME_MAX) {
-		vg_reply_error(r, VG_ERR_INVALID, "filename", "?filename= is required (at most %d bytes)",
-			       VG_ATTACHMENT_NAME_MAX);
+	if (!vg_api_upload_check(r, name)) /* the request first: it says nothing about the incident */
 		return;
-	}
-	if (!r->body || r->body_len == 0) {
-		vg_reply_error(r, VG_ERR_INVALID, "body", "empty attachment");
-		return;
-	}
 	if (!load_incident(r, "id", &id, &org))
 		return;
 	if (!vg_req_begin(r, &d))

@@ -493,16 +493,8 @@ void vg_h_report_attachment_add(vg_req *r)
 	int64_t id, org, aid = 0;
 	vg_diag d;
 	vg_err e;
-	/* the request itself first: it says nothing about the report */
-	if (!name || !*name || strlen(name) > VG_ATTACHMENT_NAME_MAX) {
-		vg_reply_error(r, VG_ERR_INVALID, "filename", "?filename= is required (at most %d bytes)",
-			       VG_ATTACHMENT_NAME_MAX);
+	if (!vg_api_upload_check(r, name)) /* the request first: it says nothing about the report */
 		return;
-	}
-	if (!r->body || r->body_len == 0) {
-		vg_reply_error(r, VG_ERR_INVALID, "body", "empty attachment");
-		return;
-	}
 	vg_api_cases_init(r);
 	if (!load_visible(r, &id, &org) || !vg_req_begin(r, &d))
 		return;

@@ -15,12 +15,12 @@
  * one per day. All queries run in one read transaction, so the figures are
  * of one snapshot. */
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/app.h"
+#include "api/handlers_incidents.h" /* vg_api_cases_init */
 #include "api/handlers_stats.h"
 #include "cases/cases.h" /* vg_clocks_compute: the one definition of "overdue" */
 #include "core/clock.h"
@@ -55,19 +55,6 @@ static const char *const clocks[] = {"ack", "first_advice", "nis2_early_warning"
 				     "nis2_final_report", NULL};
 static const char *const alert_levels[] = {"informational", "low", "medium", "high", "critical", NULL};
 static const char *const alert_statuses[] = {"new", "acknowledged", "merged", NULL};
-
-static atomic_int configured;
-
-/* The SLAs come from the server's configuration (as in api_incidents.c). */
-static void cases_init(vg_req *r)
-{
-	if (!atomic_load(&configured) && r->app) {
-		vg_diag d;
-		if (vg_cases_configure_from(&r->app->cfg, &d))
-			VG_WARN("incidents configuration: %s: %s (defaults used)", d.field, d.message);
-		atomic_store(&configured, 1);
-	}
-}
 
 static void add(json_t *o, const char *key, int64_t n)
 {
@@ -532,7 +519,7 @@ void vg_h_stats(vg_req *r)
 	vg_diag d;
 	vg_err e;
 	vg_diag_clear(&d);
-	cases_init(r);
+	vg_api_cases_init(r); /* the SLAs come from the server's configuration */
 	if (!range(r, now, &from, &to, &ndays))
 		return;
 	opened = vg_arena_calloc(r->arena, (size_t)ndays * 3, sizeof *opened);

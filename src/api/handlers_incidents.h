@@ -2,11 +2,16 @@
 #ifndef VG_API_HANDLERS_INCIDENTS_H
 #define VG_API_HANDLERS_INCIDENTS_H
 
+#include <stdbool.h>
+
 #include "http/http.h"
 
 /* The incidents module's configuration from the server's, once (attachments
  * land under the configured data_dir). */
 void vg_api_cases_init(vg_req *r);
+/* An attachment upload's request: ?filename= (bounded) and a non-empty raw
+ * body; false after replying 400 naming the field. */
+bool vg_api_upload_check(vg_req *r, const char *name);
 
 void vg_h_incident_list(vg_req *r);
 void vg_h_incident_create(vg_req *r);
