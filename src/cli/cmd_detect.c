@@ -24,6 +24,7 @@
 #include "alerts/alerts.h"
 #include "audit/audit.h"
 #include "cli/cli.h"
+#include "cli/detect_source.h"
 #include "core/clock.h"
 #include "detect/input.h"
 #include "detect/ioc.h"
@@ -35,8 +36,6 @@
 #define DETECT_BATCH_MAX 100000
 #define DETECT_FLUSH_MS_DEFAULT 1000
 #define DETECT_FOLLOW_MAX 64
-#define DETECT_BUF_MAX (8u * 1024 * 1024) /* one event may not exceed this (oversized: skipped) */
-#define DETECT_READ_CHUNK 65536
 #define DETECT_IOC_POLL_DEFAULT 10 /* seconds between checks of the platform's IOCs */
 #define DETECT_POLLFDS (1 + VG_SYSLOG_LISTENERS_MAX + VG_SYSLOG_TCP_CLIENTS_MAX)
 #define PLATFORM_SOURCE "platform"
@@ -63,20 +62,6 @@ typedef struct pending_hit {
 	vg_alert_ioc ioc; /* strings owned here */
 } pending_hit;
 
-typedef struct source {
-	const char *path; /* "-" = stdin */
-	int fd;
-	bool follow, eof, blob;
-	vg_input_format fmt;
-	dev_t dev;
-	ino_t ino;
-	off_t off;
-	vg_input_blob bl;
-	char *buf;
-	size_t len, cap;
-	uint64_t recno;
-} source;
-
 typedef struct detect {
 	vg_cli *cli;
 	vg_db *db;
@@ -100,6 +85,7 @@ typedef struct detect {
 	int64_t data_version, ioc_poll_ms, last_poll_ms;
 	vg_syslog_server *srv;
 	vg_syslog_net_stats net;
+	vg_detect_feed feed; /* what the sources feed events to (set once the options are read) */
 } detect;
 
 static void note(detect *dt, const char *fmt, const char *a, const char *b)
@@ -451,142 +437,6 @@ static vg_input_opts input_opts(detect *dt)
 	return (vg_input_opts){.record = on_record, .problem = on_input_problem, .ctx = dt, .format = dt->format};
 }
 
-static void source_close(source *s)
-{
-	if (s->fd > 0)
-		close(s->fd);
-	s->fd = -1;
-}
-
-/* A compressed or EVTX followed file: read again (new records only) once it
- * changed and then stayed the same for one poll; false when it is no longer one. */
-static bool blob_poll(detect *dt, source *s, bool from_end)
-{
-	vg_input_opts o = input_opts(dt);
-	vg_input_stats st = {0};
-	vg_diag d;
-	vg_err e;
-	struct stat sb;
-	if (s->bl.seen && stat(s->path, &sb) == 0 && sb.st_size > 0 && !vg_input_is_blob(s->path))
-		return false;
-	if (vg_input_blob_poll(s->path, &s->bl, from_end, &o, &st, &d, &e) && e)
-		on_input_problem(dt, &d);
-	return true;
-}
-
-/* Open (or reopen after rotation) a followed file; missing files are retried. */
-static void source_open(detect *dt, source *s, bool at_end)
-{
-	struct stat st;
-	int fd;
-	s->fmt = dt->format;
-	if (stat(s->path, &st) == 0 && S_ISREG(st.st_mode) && vg_input_is_blob(s->path)) {
-		s->blob = true;
-		memset(&s->bl, 0, sizeof s->bl);
-		blob_poll(dt, s, at_end);
-		return;
-	}
-	s->blob = false;
-	if ((fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return;
-	if (fstat(fd, &st)) {
-		close(fd);
-		return;
-	}
-	s->fd = fd;
-	s->dev = st.st_dev;
-	s->ino = st.st_ino;
-	s->off = 0;
-	s->len = 0;
-	if (at_end && lseek(fd, 0, SEEK_END) > 0)
-		s->off = st.st_size;
-}
-
-/* Split what is buffered into events; keep a trailing partial event. */
-static void source_drain(detect *dt, source *s, bool final)
-{
-	vg_input_opts o = input_opts(dt);
-	vg_input_stats st = {0};
-	bool stop = false;
-	size_t used;
-	if (s->fmt == VG_INPUT_AUTO && s->len) {
-		if (!memchr(s->buf, '\n', s->len) && !final && s->len < VG_SYSLOG_MSG_MAX)
-			return;
-		s->fmt = vg_input_detect_format(s->buf, s->len);
-	}
-	used = s->fmt == VG_INPUT_SYSLOG
-		       ? vg_input_split_syslog(s->buf, s->len, final, s->path, &s->recno, (int64_t)time(NULL), &o, &st, &stop)
-		       : vg_input_split_json(s->buf, s->len, final, s->path, &s->recno, &o, &st, &stop);
-	if (used > s->len)
-		used = s->len;
-	memmove(s->buf, s->buf + used, s->len - used);
-	s->len -= used;
-	if (final || s->len >= DETECT_BUF_MAX) {
-		if (s->len && !final) {
-			dt->errors++;
-			if (!dt->cli->quiet)
-				fprintf(stderr, "%s: %s: event larger than %u bytes skipped\n", dt->cli->prog, s->path,
-					DETECT_BUF_MAX);
-		}
-		s->len = 0;
-	}
-}
-
-/* Read what is available; returns bytes read (0 at EOF / nothing new). */
-static ssize_t source_read(detect *dt, source *s)
-{
-	ssize_t n;
-	if (s->fd < 0)
-		return 0;
-	if (s->cap - s->len < DETECT_READ_CHUNK) {
-		size_t nc = s->cap ? s->cap * 2 : 4 * DETECT_READ_CHUNK;
-		char *nb = realloc(s->buf, nc + 1);
-		if (!nb)
-			return -1;
-		s->buf = nb;
-		s->cap = nc;
-	}
-	n = read(s->fd, s->buf + s->len, DETECT_READ_CHUNK);
-	if (n > 0 && s->follow && s->off == 0 && vg_input_is_blob_data(s->buf, (size_t)n)) { /* compressed */
-		source_close(s);
-		s->blob = true;
-		memset(&s->bl, 0, sizeof s->bl);
-		blob_poll(dt, s, false);
-		return 0;
-	}
-	if (n > 0) {
-		s->len += (size_t)n;
-		s->off += n;
-		source_drain(dt, s, false);
-	}
-	return n;
-}
-
-/* tail -F: a followed file that was replaced (other inode) or truncated is
- * read to its end, then reopened from the start. */
-static void follow_check(detect *dt, source *s)
-{
-	struct stat st;
-	if (s->blob) {
-		if (!blob_poll(dt, s, false))
-			source_open(dt, s, false); /* replaced by a text file */
-		return;
-	}
-	if (s->fd < 0) {
-		source_open(dt, s, false);
-		return;
-	}
-	if (stat(s->path, &st))
-		return; /* removed: keep the old descriptor until a new file appears */
-	if (st.st_dev != s->dev || st.st_ino != s->ino || st.st_size < s->off) {
-		while (source_read(dt, s) > 0)
-			;
-		source_drain(dt, s, true);
-		source_close(s);
-		source_open(dt, s, false);
-	}
-}
-
 static const struct option detect_opts[] = {
 	{"rules", required_argument, NULL, 'r'},       {"mapping", required_argument, NULL, 'm'},
 	{"follow", required_argument, NULL, 'F'},      {"fingerprint", required_argument, NULL, 'p'},
@@ -611,7 +461,7 @@ static bool number_opt(vg_cli *cli, const char *name, const char *arg, long long
 }
 
 /* Wait for input and serve it: standard input and the listeners. */
-static void wait_and_serve(detect *dt, source *srcs, size_t nsrc, int stdin_src, int64_t wait)
+static void wait_and_serve(detect *dt, vg_detect_source *srcs, size_t nsrc, int stdin_src, int64_t wait)
 {
 	struct pollfd pfd[DETECT_POLLFDS];
 	size_t np = 0, nnet;
@@ -623,13 +473,13 @@ static void wait_and_serve(detect *dt, source *srcs, size_t nsrc, int stdin_src,
 		return;
 	if (stdin_src >= 0 && pfd[0].revents) {
 		for (size_t i = 0; i < nsrc; i++) {
-			source *s = &srcs[i];
+			vg_detect_source *s = &srcs[i];
 			ssize_t n;
 			if (s->follow || s->eof)
 				continue;
-			n = source_read(dt, s);
+			n = vg_detect_source_read(&dt->feed, s);
 			if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-				source_drain(dt, s, true);
+				vg_detect_source_drain(&dt->feed, s, true);
 				s->eof = true;
 			}
 		}
@@ -642,7 +492,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 {
 	/* one block of option slots: rules, maps, iocs, ifields, fingerprints, udp, tcp */
 	char **slots = calloc(7 * ((size_t)argc + 1), sizeof(char *)), **fps = NULL, **udp = NULL, **tcp = NULL;
-	source *srcs = calloc((size_t)argc + 2, sizeof(source));
+	vg_detect_source *srcs = calloc((size_t)argc + 2, sizeof(vg_detect_source));
 	size_t nfps = 0, nsrc = 0, nfollow = 0, nudp = 0, ntcp = 0;
 	detect dt = {.cli = cli, .batch_max = DETECT_BATCH_DEFAULT, .flush_ms = DETECT_FLUSH_MS_DEFAULT,
 		     .ioc_poll_ms = DETECT_IOC_POLL_DEFAULT * 1000};
@@ -686,7 +536,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 				rc = VG_EXIT_USAGE;
 				goto out;
 			}
-			srcs[nsrc++] = (source){.path = optarg, .fd = -1, .follow = true};
+			srcs[nsrc++] = (vg_detect_source){.path = optarg, .fd = -1, .follow = true};
 			nfollow++;
 			break;
 		case 'b':
@@ -774,6 +624,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 	sigaction(SIGHUP, &sa, &old_hup);
 	sig_set = true;
 	dt.last_flush_ms = dt.last_poll_ms = (int64_t)(vg_time_mono_ns() / 1000000);
+	dt.feed = (vg_detect_feed){.io = input_opts(&dt), .cli = cli, .errors = &dt.errors};
 	/* positional inputs: read once (any format the hunt reads); "-" = stdin, followed */
 	for (int i = optind; i < argc && !stop_flag && !dt.failed; i++) {
 		vg_input_opts io = input_opts(&dt);
@@ -793,20 +644,20 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 		use_stdin = true;
 	if (use_stdin) {
 		stdin_src = (int)nsrc;
-		srcs[nsrc++] = (source){.path = "-", .fd = STDIN_FILENO, .fmt = dt.format};
+		srcs[nsrc++] = (vg_detect_source){.path = "-", .fd = STDIN_FILENO, .fmt = dt.format};
 	}
 	for (size_t i = 0; i < nsrc; i++)
 		if (srcs[i].follow)
-			source_open(&dt, &srcs[i], !from_start);
+			vg_detect_source_open(&dt.feed, &srcs[i], !from_start);
 	/* the loop: until stopped, or until standard input ends when nothing else is live */
 	while (!stop_flag && !dt.failed) {
 		int64_t now, wait;
 		bool live = nfollow > 0 || dt.srv;
 		for (size_t i = 0; i < nsrc; i++) {
-			source *s = &srcs[i];
+			vg_detect_source *s = &srcs[i];
 			if (s->follow) {
-				follow_check(&dt, s);
-				while (!s->blob && !stop_flag && !dt.failed && source_read(&dt, s) > 0)
+				vg_detect_follow_check(&dt.feed, s);
+				while (!s->blob && !stop_flag && !dt.failed && vg_detect_source_read(&dt.feed, s) > 0)
 					;
 			} else if (!s->eof) {
 				live = true;
@@ -833,7 +684,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 	}
 	for (size_t i = 0; i < nsrc; i++)
 		if (srcs[i].len)
-			source_drain(&dt, &srcs[i], true);
+			vg_detect_source_drain(&dt.feed, &srcs[i], true);
 	if (dt.corr && !dt.failed) /* end of input: windows decided on close (lt, lte, eq, neq) */
 		vg_corr_flush(dt.corr, on_corr_hit, &dt);
 	if (!dt.failed && flush(&dt))
@@ -864,7 +715,7 @@ out:
 	}
 	for (size_t i = 0; srcs && i < nsrc; i++) {
 		if (srcs[i].follow)
-			source_close(&srcs[i]);
+			vg_detect_source_close(&srcs[i]);
 		free(srcs[i].buf);
 	}
 	for (size_t i = 0; dt.pend && i < dt.npend; i++)
