@@ -206,6 +206,17 @@ class StatsTest(ServerTest):
             self.assertEqual(r.error_field(), field, q)
         self.assertEqual(self.srv.client().get("/api/v1/stats").status, 401)
 
+    def test_partner_refused(self):
+        # a partner CERT's account has no incident.read: refused, nothing counted for it
+        r = self.admin.post("/api/v1/users", {"username": "pcert", "role": "partner", "org_id": self.b,
+                                              "password": "partner password 12"})
+        self.assertEqual(r.status, 201, r)
+        cl = self.srv.client()
+        self.assertEqual(cl.login("pcert", "partner password 12").status, 200)
+        r = cl.get("/api/v1/stats")
+        self.assertEqual(r.status, 403, r)
+        self.assertNotIn("open", r.json)
+
 
 if __name__ == "__main__":
     unittest.main()
