@@ -64,6 +64,46 @@ void vg_cli_print_json(json_t *v);
 char *vg_cli_mapping_path(const char *arg);
 vg_err vg_cli_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);
 
+/* Options of a command, declared instead of a getopt_long loop: long options
+ * only, each storing into out (bool *, const char **, int64_t *, int *, size_t *). */
+typedef enum vg_cli_opt_type { VG_OPT_FLAG, VG_OPT_STR, VG_OPT_I64, VG_OPT_INT, VG_OPT_SIZE } vg_cli_opt_type;
+typedef struct vg_cli_opt {
+	const char *name; /* without the leading "--" */
+	vg_cli_opt_type type;
+	void *out;
+} vg_cli_opt;
+#define VG_CLI_OPTS_MAX 24 /* options of one command (a table on the stack): the largest has 7 */
+#define VG_CLI_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* Parse argv's options into opts[].out and check that between min_args and
+ * max_args (-1: any) operands remain. Numbers must be whole (INT and SIZE:
+ * 0 to 2^31-1). Returns the index of the first operand, or -1 after printing
+ * the command's usage on stderr (then exit with VG_EXIT_USAGE). */
+int vg_cli_options(vg_cli *cli, const char *group, const char *name, int argc, char **argv, const vg_cli_opt *opts,
+		   size_t nopts, int min_args, int max_args);
+
+/* One column of a text table: its header and the member of each row object
+ * that fills it ("reporter.email" reads a nested member). Strings print as
+ * they are, integers in decimal, reals with two decimals, booleans as yes/no
+ * (or the texts given), null and absent members as nothing. */
+typedef struct vg_cli_col {
+	const char *header;
+	const char *key;
+	int max;              /* on a terminal, longer cells are cut to max characters with "…"; 0: never */
+	bool right;           /* right-aligned (numbers) */
+	const char *yes, *no; /* booleans; NULL: "yes", "no" */
+} vg_cli_col;
+#define VG_CLI_COLS_MAX 16
+/* rows (a JSON array of objects) as a table on f: a header line, then a line
+ * per row; every column as wide as its widest cell (in UTF-8 characters), two
+ * spaces apart, the last one not padded; control characters print as spaces.
+ * Cells are cut to their column's max only when tty. */
+void vg_cli_table_write(FILE *f, bool tty, const vg_cli_col *cols, size_t ncols, json_t *rows);
+/* The output of a list command, and frees doc. --json: doc itself (pretty);
+ * otherwise the table of its "items" (of doc when it is an array) on stdout,
+ * cut on a terminal, and when more is set ("--cursor") and doc has a
+ * next_cursor, "more: --cursor NEXT" on stderr. Returns VG_EXIT_OK. */
+int vg_cli_print_list(vg_cli *cli, json_t *doc, const vg_cli_col *cols, size_t ncols, const char *more);
+
 /* Audit context for changes made from the shell: actor "cli:<login name>". */
 void vg_cli_audit_ctx(vg_audit_ctx *ac);
 

@@ -19,277 +19,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
+#include "cli/hunt.h"
 #include "cli/rules_load.h"
 #include "core/buf.h"
 #include "core/clock.h"
 #include "detect/input.h"
 #include "detect/ioc.h"
 #include "detect/sigma.h"
-
-#define HUNT_THREADS_MAX 64
-#define HUNT_BATCH_BYTES (1024 * 1024) /* records handed to a worker at once */
-#define HUNT_BATCH_RECORDS 2048
-#define HUNT_QUEUE_MAX 8 /* batches in flight per worker: bounds memory */
-typedef enum { FMT_TABLE, FMT_JSONL, FMT_CSV } out_format;
-
-typedef struct batch {
-	struct batch *next;
-	uint64_t seq; /* dequeue order = input order: correlations are fed in it */
-	vg_buf data; /* records back to back */
-	size_t n;
-	size_t off[HUNT_BATCH_RECORDS], len[HUNT_BATCH_RECORDS];
-	uint64_t number[HUNT_BATCH_RECORDS];
-	uint8_t kind[HUNT_BATCH_RECORDS];
-	char source[512];
-} batch;
-
-typedef struct hunt {
-	vg_cli *cli;
-	vg_ruleset *rs;
-	out_format fmt;
-	FILE *out;
-	pthread_mutex_t lock; /* queue, output, counters */
-	pthread_cond_t more, room;
-	batch *head, *tail, *cur;
-	size_t queued, queue_max;
-	bool done;
-	uint64_t events, bad_events, hits, ioc_hits;
-	uint64_t ioc_by_type[VG_IOC__COUNT];
-	uint64_t *rule_hits; /* per rule */
-	/* correlation rules: one state fed by the workers under corr_lock, batch
-	 * after batch in input order (corr_turn: the next batch to feed) */
-	vg_corr_state *corr;
-	pthread_mutex_t corr_lock;
-	pthread_cond_t corr_cv;
-	uint64_t next_seq, corr_turn;
-	uint64_t *corr_rule_hits; /* per correlation rule (under corr_lock) */
-	uint64_t corr_hits, silent_hits;
-	uint64_t total_bytes;
-	vg_input_stats st;
-	uint64_t start_ns, last_draw_ns;
-	bool tty_progress;
-	bool progress_shown; /* a progress line is on the terminal (under lock) */
-	bool out_tty;        /* hits go to the same terminal */
-	bool header_done;
-} hunt;
-
-/* ---- output ---- */
-
-static void put_json_str(vg_buf *b, const char *s, size_t n)
-{
-	vg_buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			vg_buf_putc(b, '\\');
-			vg_buf_putc(b, (char)c);
-		} else if (c < 0x20) {
-			vg_buf_printf(b, "\\u%04x", c);
-		} else {
-			vg_buf_putc(b, (char)c);
-		}
-	}
-	vg_buf_putc(b, '"');
-}
-
-static void put_csv(vg_buf *b, const char *s, size_t n)
-{
-	vg_buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			vg_buf_putc(b, '"');
-		vg_buf_putc(b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
-	}
-	vg_buf_putc(b, '"');
-}
-
-typedef struct worker_ctx {
-	hunt *h;
-	vg_detect_scratch *sc;
-	vg_buf line;
-	const char *source;
-	uint64_t number;
-	uint64_t *rule_hits;
-	uint64_t hits, ioc_hits;
-	uint64_t ioc_by_type[VG_IOC__COUNT];
-	uint64_t corr_hits, silent_hits;
-	vg_corr_event **cev; /* this batch's hits for the correlations, fed in turn */
-	size_t ncev, capcev;
-} worker_ctx;
-
-static void format_hit(worker_ctx *w, const vg_hit *hit)
-{
-	const vg_rule_info *r = hit->rule;
-	vg_buf *b = &w->line;
-	switch (w->h->fmt) {
-	case FMT_JSONL: {
-		vg_buf_puts(b, "{\"rule\":{\"id\":");
-		put_json_str(b, r->id, strlen(r->id));
-		vg_buf_puts(b, ",\"title\":");
-		put_json_str(b, r->title, strlen(r->title));
-		vg_buf_printf(b, ",\"level\":\"%s\",\"author\":", vg_level_name(r->level));
-		put_json_str(b, r->author, strlen(r->author));
-		vg_buf_puts(b, ",\"tags\":[");
-		for (size_t i = 0; i < r->ntags; i++) {
-			if (i)
-				vg_buf_putc(b, ',');
-			put_json_str(b, r->tags[i], strlen(r->tags[i]));
-		}
-		vg_buf_puts(b, "],\"file\":");
-		put_json_str(b, r->file, strlen(r->file));
-		vg_buf_puts(b, "},\"source\":");
-		put_json_str(b, w->source, strlen(w->source));
-		vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
-		for (size_t i = 0; i < hit->nfields; i++) {
-			if (i)
-				vg_buf_putc(b, ',');
-			put_json_str(b, hit->fields[i].name, strlen(hit->fields[i].name));
-			vg_buf_putc(b, ':');
-			put_json_str(b, hit->fields[i].value, hit->fields[i].value_len);
-		}
-		vg_buf_puts(b, "},\"event\":");
-		/* the event is valid JSON (it was parsed); newlines outside strings are
-		 * whitespace, so folding them keeps one hit per line */
-		const char *ev = vg_detect_event_json(w->sc);
-		size_t start = b->len;
-		vg_buf_puts(b, ev);
-		for (size_t i = start; i < b->len; i++)
-			if (b->data[i] == '\n' || b->data[i] == '\r')
-				b->data[i] = ' ';
-		vg_buf_puts(b, "}\n");
-		break;
-	}
-	case FMT_CSV: {
-		put_csv(b, r->id, strlen(r->id));
-		vg_buf_putc(b, ',');
-		put_csv(b, r->title, strlen(r->title));
-		vg_buf_printf(b, ",%s,", vg_level_name(r->level));
-		put_csv(b, r->author, strlen(r->author));
-		vg_buf_putc(b, ',');
-		vg_buf t;
-		vg_buf_init(&t, 0);
-		for (size_t i = 0; i < r->ntags; i++)
-			vg_buf_printf(&t, "%s%s", i ? " " : "", r->tags[i]);
-		put_csv(b, t.data ? t.data : "", t.len);
-		vg_buf_putc(b, ',');
-		put_csv(b, w->source, strlen(w->source));
-		vg_buf_printf(b, ",%llu,", (unsigned long long)w->number);
-		vg_buf_reset(&t);
-		for (size_t i = 0; i < hit->nfields; i++)
-			vg_buf_printf(&t, "%s%s=%.*s", i ? "; " : "", hit->fields[i].name, (int)hit->fields[i].value_len,
-				      hit->fields[i].value);
-		put_csv(b, t.data ? t.data : "", t.len);
-		vg_buf_fini(&t);
-		vg_buf_putc(b, '\n');
-		break;
-	}
-	case FMT_TABLE: {
-		const char *src = strrchr(w->source, '/');
-		vg_buf_printf(b, "%-8s %-60.60s %s:%llu\n", vg_level_name(r->level), r->title, src ? src + 1 : w->source,
-			      (unsigned long long)w->number);
-		for (size_t i = 0; i < hit->nfields && i < 4; i++)
-			vg_buf_printf(b, "         %s: %.*s\n", hit->fields[i].name,
-				      (int)(hit->fields[i].value_len > 100 ? 100 : hit->fields[i].value_len),
-				      hit->fields[i].value);
-		vg_buf_printf(b, "         rule %s by %.60s\n", r->id, r->author);
-		break;
-	}
-	}
-}
-
-static void put_tags(vg_buf *b, const vg_rule_info *r, bool json)
-{
-	for (size_t i = 0; i < r->ntags; i++) {
-		if (json) {
-			if (i)
-				vg_buf_putc(b, ',');
-			put_json_str(b, r->tags[i], strlen(r->tags[i]));
-		} else {
-			vg_buf_printf(b, "%s%s", i ? " " : "", r->tags[i]);
-		}
-	}
-}
-
-
-/* A correlation hit: JSON lines {"correlation":{...}}, a CSV row with source
- * "correlation:TYPE" and record = the event count, or a table entry. */
-static void format_corr_hit(worker_ctx *w, const vg_corr_hit *hit)
-{
-	const vg_rule_info *r = hit->rule;
-	vg_buf *b = &w->line;
-	char first[VG_TIME_STRLEN], last[VG_TIME_STRLEN];
-	vg_time_format(hit->first_ms, first, sizeof(first), true);
-	vg_time_format(hit->last_ms, last, sizeof(last), true);
-	switch (w->h->fmt) {
-	case FMT_JSONL:
-		vg_buf_puts(b, "{\"correlation\":{\"id\":");
-		put_json_str(b, r->id, strlen(r->id));
-		vg_buf_puts(b, ",\"name\":");
-		put_json_str(b, r->name, strlen(r->name));
-		vg_buf_puts(b, ",\"title\":");
-		put_json_str(b, r->title, strlen(r->title));
-		vg_buf_printf(b, ",\"level\":\"%s\",\"author\":", vg_level_name(r->level));
-		put_json_str(b, r->author, strlen(r->author));
-		vg_buf_puts(b, ",\"tags\":[");
-		put_tags(b, r, true);
-		vg_buf_puts(b, "],\"file\":");
-		put_json_str(b, r->file, strlen(r->file));
-		vg_buf_printf(b, ",\"type\":\"%s\",\"group\":{", hit->type);
-		for (size_t i = 0; i < hit->ngroup; i++) {
-			if (i)
-				vg_buf_putc(b, ',');
-			put_json_str(b, hit->group[i].name, strlen(hit->group[i].name));
-			vg_buf_putc(b, ':');
-			put_json_str(b, hit->group[i].value, hit->group[i].value_len);
-		}
-		vg_buf_printf(b, "},\"count\":%llu,\"value\":%.15g,\"first\":\"%s\",\"last\":\"%s\",\"rules\":[",
-			      (unsigned long long)hit->count, hit->value, first, last);
-		for (size_t i = 0; i < hit->nrules; i++) {
-			const char *id = vg_cli_rule_ref(hit->rules[i]);
-			if (i)
-				vg_buf_putc(b, ',');
-			put_json_str(b, id, strlen(id));
-		}
-		vg_buf_puts(b, "]}}\n");
-		break;
-	case FMT_CSV: {
-		vg_buf t;
-		vg_buf_init(&t, 0);
-		put_csv(b, r->id, strlen(r->id));
-		vg_buf_putc(b, ',');
-		put_csv(b, r->title, strlen(r->title));
-		vg_buf_printf(b, ",%s,", vg_level_name(r->level));
-		put_csv(b, r->author, strlen(r->author));
-		vg_buf_putc(b, ',');
-		put_tags(&t, r, false);
-		put_csv(b, t.data ? t.data : "", t.len);
-		vg_buf_printf(b, ",\"correlation:%s\",%llu,", hit->type, (unsigned long long)hit->count);
-		vg_buf_reset(&t);
-		for (size_t i = 0; i < hit->ngroup; i++)
-			vg_buf_printf(&t, "%s=%.*s; ", hit->group[i].name, (int)hit->group[i].value_len, hit->group[i].value);
-		vg_buf_printf(&t, "value=%.15g; first=%s; last=%s; rules=", hit->value, first, last);
-		for (size_t i = 0; i < hit->nrules; i++)
-			vg_buf_printf(&t, "%s%s", i ? " " : "", vg_cli_rule_ref(hit->rules[i]));
-		put_csv(b, t.data, t.len);
-		vg_buf_fini(&t);
-		vg_buf_putc(b, '\n');
-		break;
-	}
-	case FMT_TABLE:
-		vg_buf_printf(b, "%-8s %-60.60s correlation %s\n", vg_level_name(r->level), r->title, hit->type);
-		for (size_t i = 0; i < hit->ngroup; i++)
-			vg_buf_printf(b, "         %s: %.*s\n", hit->group[i].name,
-				      (int)(hit->group[i].value_len > 100 ? 100 : hit->group[i].value_len), hit->group[i].value);
-		vg_buf_printf(b, "         %llu events, value %.15g, %s .. %s\n", (unsigned long long)hit->count, hit->value,
-			      first, last);
-		vg_buf_puts(b, "         rules:");
-		for (size_t i = 0; i < hit->nrules; i++)
-			vg_buf_printf(b, " %s", vg_cli_rule_ref(hit->rules[i]));
-		vg_buf_printf(b, "\n         correlation %s by %.60s\n", vg_cli_rule_ref(r), r->author);
-		break;
-	}
-}
 
 /* Called under corr_lock (or after the workers ended, for the flush). */
 static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
@@ -299,7 +35,7 @@ static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
 	if (hit->rule->correlation_only)
 		return; /* a link of a chain whose outer correlation says generate: false */
 	w->corr_hits++;
-	format_corr_hit(w, hit);
+	vg_hunt_format_corr_hit(w, hit);
 }
 
 static void on_hit(void *ctx, const vg_hit *hit)
@@ -328,72 +64,7 @@ static void on_hit(void *ctx, const vg_hit *hit)
 	}
 	w->rule_hits[hit->rule->index]++;
 	w->hits++;
-	format_hit(w, hit);
-}
-
-static void format_ioc_hit(worker_ctx *w, const vg_ioc_hit *hit)
-{
-	const vg_ioc_info *i = hit->ioc;
-	const char *type = vg_ioc_type_name(i->type);
-	vg_buf *b = &w->line;
-	switch (w->h->fmt) {
-	case FMT_JSONL: {
-		vg_buf_puts(b, "{\"ioc\":{\"value\":");
-		put_json_str(b, i->value, strlen(i->value));
-		vg_buf_printf(b, ",\"type\":\"%s\",\"file\":", type);
-		put_json_str(b, i->file, strlen(i->file));
-		vg_buf_printf(b, ",\"line\":%u,\"id\":", i->line);
-		put_json_str(b, i->id, strlen(i->id));
-		vg_buf_puts(b, "},\"source\":");
-		put_json_str(b, w->source, strlen(w->source));
-		vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
-		put_json_str(b, hit->field, strlen(hit->field));
-		vg_buf_putc(b, ':');
-		put_json_str(b, hit->value, hit->value_len);
-		vg_buf_puts(b, "},\"event\":");
-		const char *ev = vg_detect_event_json(w->sc);
-		size_t start = b->len;
-		vg_buf_puts(b, ev);
-		for (size_t k = start; k < b->len; k++)
-			if (b->data[k] == '\n' || b->data[k] == '\r')
-				b->data[k] = ' ';
-		vg_buf_puts(b, "}\n");
-		break;
-	}
-	case FMT_CSV: {
-		/* same columns as a rule hit: rule_id = ioc:ID (or file:line), title = the indicator */
-		vg_buf t;
-		vg_buf_init(&t, 0);
-		if (i->id[0])
-			vg_buf_printf(&t, "ioc:%s", i->id);
-		else
-			vg_buf_printf(&t, "ioc:%s:%u", i->file, i->line);
-		put_csv(b, t.data, t.len);
-		vg_buf_reset(&t);
-		vg_buf_printf(&t, "%s %s", type, i->value);
-		vg_buf_putc(b, ',');
-		put_csv(b, t.data, t.len);
-		vg_buf_puts(b, ",ioc,\"\",\"\",");
-		put_csv(b, w->source, strlen(w->source));
-		vg_buf_printf(b, ",%llu,", (unsigned long long)w->number);
-		vg_buf_reset(&t);
-		vg_buf_printf(&t, "%s=%.*s", hit->field, (int)hit->value_len, hit->value);
-		put_csv(b, t.data, t.len);
-		vg_buf_fini(&t);
-		vg_buf_putc(b, '\n');
-		break;
-	}
-	case FMT_TABLE: {
-		const char *src = strrchr(w->source, '/'), *isrc = strrchr(i->file, '/');
-		vg_buf_printf(b, "%-8s %-60.60s %s:%llu\n", "ioc", i->value, src ? src + 1 : w->source,
-			      (unsigned long long)w->number);
-		vg_buf_printf(b, "         %s: %.*s\n", hit->field, (int)(hit->value_len > 100 ? 100 : hit->value_len),
-			      hit->value);
-		vg_buf_printf(b, "         %s from %s:%u%s%s\n", type, isrc ? isrc + 1 : i->file, i->line, i->id[0] ? " " : "",
-			      i->id);
-		break;
-	}
-	}
+	vg_hunt_format_hit(w, hit);
 }
 
 static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
@@ -401,10 +72,71 @@ static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
 	worker_ctx *w = ctx;
 	w->ioc_hits++;
 	w->ioc_by_type[hit->ioc->type]++;
-	format_ioc_hit(w, hit);
+	vg_hunt_format_ioc_hit(w, hit);
 }
 
 /* ---- workers ---- */
+
+static void bad_record(worker_ctx *w, const batch *b, size_t i, const vg_diag *d, uint64_t *bad)
+{
+	(*bad)++;
+	if (!w->h->cli->quiet && *bad <= 10)
+		fprintf(stderr, "%s: %s#%llu: %s\n", w->h->cli->prog, b->source, (unsigned long long)b->number[i],
+			d->message);
+}
+
+/* Indicators only: the events of the IOC batch and the records they are. */
+typedef struct ioc_run {
+	worker_ctx *w;
+	const batch *b;
+	size_t rec[VG_IOC_BATCH_EVENTS];
+} ioc_run;
+
+static void on_batch_ioc_hit(void *ctx, size_t event, const vg_ioc_hit *hit)
+{
+	ioc_run *r = ctx;
+	size_t i = r->rec[event];
+	size_t n = r->b->len[i];
+	const char *t = r->b->data.data + r->b->off[i];
+	while (n && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' '))
+		n--; /* as vg_detect_event_json gives it */
+	r->w->number = r->b->number[i];
+	r->w->ev_text = t;
+	r->w->ev_len = n;
+	on_ioc_hit(r->w, hit);
+	r->w->ev_text = NULL;
+}
+
+/* The records of one batch, in order. With indicators and no rules, JSON
+ * events go through the IOC batch (their lookups overlap), whose hits are
+ * reported before any record that follows it is matched. */
+static void match_records(worker_ctx *w, const batch *b, uint64_t *bad)
+{
+	ioc_run r = {.w = w, .b = b};
+	for (size_t i = 0; i < b->n; i++) {
+		vg_diag d;
+		const char *rec = b->data.data + b->off[i];
+		if (w->iocb && b->kind[i] == VG_RECORD_JSON) {
+			int k = vg_ioc_batch_add_json(w->iocb, rec, b->len[i], &d);
+			if (k < 0)
+				bad_record(w, b, i, &d, bad);
+			else
+				r.rec[k] = i;
+			if (vg_ioc_batch_full(w->iocb))
+				vg_ioc_batch_run(w->iocb, on_batch_ioc_hit, &r);
+			continue;
+		}
+		if (w->iocb)
+			vg_ioc_batch_run(w->iocb, on_batch_ioc_hit, &r);
+		w->number = b->number[i];
+		int n = b->kind[i] == VG_RECORD_JSON ? vg_detect_json(w->sc, rec, b->len[i], on_hit, w, &d)
+						     : vg_detect_xml(w->sc, rec, b->len[i], on_hit, w, &d);
+		if (n < 0)
+			bad_record(w, b, i, &d, bad);
+	}
+	if (w->iocb)
+		vg_ioc_batch_run(w->iocb, on_batch_ioc_hit, &r);
+}
 
 static void *worker(void *arg)
 {
@@ -429,20 +161,8 @@ static void *worker(void *arg)
 			break;
 		vg_buf_reset(&w->line);
 		w->source = b->source;
-		for (size_t i = 0; i < b->n; i++) {
-			vg_diag d;
-			const char *rec = b->data.data + b->off[i];
-			w->number = b->number[i];
-			int n = b->kind[i] == VG_RECORD_JSON ? vg_detect_json(w->sc, rec, b->len[i], on_hit, w, &d)
-							     : vg_detect_xml(w->sc, rec, b->len[i], on_hit, w, &d);
-			events++;
-			if (n < 0) {
-				bad++;
-				if (!h->cli->quiet && bad <= 10)
-					fprintf(stderr, "%s: %s#%llu: %s\n", h->cli->prog, b->source,
-						(unsigned long long)b->number[i], d.message);
-			}
-		}
+		match_records(w, b, &bad);
+		events += b->n;
 		if (h->corr) {
 			/* every batch takes its turn, with or without hits to feed */
 			pthread_mutex_lock(&h->corr_lock);
@@ -740,7 +460,8 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 			cli->prog, irep.loaded, irep.files, irep.duplicates, irep.skipped, irep.rejected, ist.fields,
 			(double)ist.bytes / 1e6);
 	}
-	/* workers */
+	/* workers; with indicators and no rules, events are matched in batches */
+	bool ioc_only = niocs && !vg_ruleset_count(h.rs) && !h.corr;
 	h.rule_hits = calloc(vg_ruleset_count(h.rs) + 1, sizeof(uint64_t));
 	w = calloc(nthreads, sizeof(*w));
 	tids = calloc(nthreads, sizeof(*tids));
@@ -761,6 +482,7 @@ int vg_cmd_hunt(vg_cli *cli, int argc, char **argv)
 		w[i].rule_hits = calloc(vg_ruleset_count(h.rs) + 1, sizeof(uint64_t));
 		if (!w[i].rule_hits || !(w[i].sc = vg_detect_scratch_new(h.rs)) ||
 		    (niocs && (vg_detect_scratch_set_ioc(w[i].sc, on_ioc_hit, &w[i]), false)) ||
+		    (ioc_only && !(w[i].iocb = vg_ioc_batch_new(h.rs))) ||
 		    pthread_create(&tids[i], NULL, worker, &w[i]) != 0) {
 			rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 			break;
@@ -817,6 +539,7 @@ out:
 			free(w[i].cev);
 			vg_buf_fini(&w[i].line);
 			vg_detect_scratch_free(w[i].sc);
+			vg_ioc_batch_free(w[i].iocb);
 		}
 		draw_progress(&h, true);
 		fflush(h.out);

@@ -1,7 +1,6 @@
 /* vigie incident list|show|create|status|note|attach|export: incidents from the
  * shell, for scripting (--json). Works on the database directly; every change
  * is audited as "cli:<login>". */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,51 +46,30 @@ static char *text_arg(const char *s, vg_diag *d)
 
 int vg_cmd_incident_list(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"status", required_argument, NULL, 's'}, {"org", required_argument, NULL, 'o'},
-		{"severity", required_argument, NULL, 'v'}, {"type", required_argument, NULL, 't'},
-		{"query", required_argument, NULL, 'q'}, {"limit", required_argument, NULL, 'l'},
-		{0, 0, 0, 0},
+	static const vg_cli_col cols[] = {
+		{.header = "REFERENCE", .key = "reference"}, {.header = "STATUS", .key = "status"},
+		{.header = "SEVERITY", .key = "severity"}, {.header = "TYPE", .key = "type"},
+		{.header = "TITLE", .key = "title", .max = 80},
 	};
 	vg_incident_filter f;
 	json_t *out = NULL;
 	vg_db *db;
 	vg_diag d;
-	int c, rc;
+	int rc;
 	vg_incident_filter_init(&f);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': f.status = optarg; break;
-		case 'o': f.org_id = strtoll(optarg, NULL, 10); break;
-		case 'v': f.severity = optarg; break;
-		case 't': f.type = optarg; break;
-		case 'q': f.q = optarg; break;
-		case 'l': f.limit = atoi(optarg); break;
-		default: return vg_cli_usage(cli, "incident", "list");
-		}
-	}
-	if (optind != argc)
-		return vg_cli_usage(cli, "incident", "list");
+	const vg_cli_opt opts[] = {
+		{"status", VG_OPT_STR, &f.status}, {"org", VG_OPT_I64, &f.org_id}, {"severity", VG_OPT_STR, &f.severity},
+		{"type", VG_OPT_STR, &f.type},     {"query", VG_OPT_STR, &f.q},    {"limit", VG_OPT_INT, &f.limit},
+	};
+	if (vg_cli_options(cli, "incident", "list", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 0, 0) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = open_db(cli, &db)) != 0)
 		return rc;
 	vg_err e = vg_incident_list_json(db, &f, &out, &d);
 	vg_db_close(db);
 	if (e)
 		return vg_cli_fail(cli, e, &d);
-	if (cli->json) {
-		vg_cli_print_json(out);
-		return VG_EXIT_OK;
-	}
-	json_t *items = json_object_get(out, "items"), *it;
-	size_t i;
-	json_array_foreach(items, i, it) {
-		printf("%-20s %-12s %-8s %-30s %s\n", json_string_value(json_object_get(it, "reference")),
-		       json_string_value(json_object_get(it, "status")), json_string_value(json_object_get(it, "severity")),
-		       json_string_value(json_object_get(it, "type")), json_string_value(json_object_get(it, "title")));
-	}
-	json_decref(out);
-	return VG_EXIT_OK;
+	return vg_cli_print_list(cli, out, cols, VG_CLI_ARRAY_LEN(cols), NULL);
 }
 
 int vg_cmd_incident_show(vg_cli *cli, int argc, char **argv)
@@ -141,43 +119,42 @@ int vg_cmd_incident_show(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_incident_create(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"org", required_argument, NULL, 'o'},	    {"type", required_argument, NULL, 't'},
-		{"severity", required_argument, NULL, 's'}, {"tlp", required_argument, NULL, 'l'},
-		{"description", required_argument, NULL, 'd'}, {0, 0, 0, 0},
-	};
 	json_t *doc = json_object(), *out = NULL;
+	const char *type = NULL, *severity = NULL, *tlp = NULL, *desc_arg = NULL;
 	vg_audit_ctx ac;
-	int64_t id = 0;
+	int64_t id = 0, org = INT64_MIN; /* none */
 	vg_db *db;
 	vg_diag d;
 	vg_err e;
-	int c, rc;
+	int arg, rc;
 	char *desc;
+	const vg_cli_opt opts[] = {
+		{"org", VG_OPT_I64, &org},        {"type", VG_OPT_STR, &type},
+		{"severity", VG_OPT_STR, &severity}, {"tlp", VG_OPT_STR, &tlp},
+		{"description", VG_OPT_STR, &desc_arg},
+	};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': json_object_set_new(doc, "org_id", json_integer(strtoll(optarg, NULL, 10))); break;
-		case 't': json_object_set_new(doc, "type", json_string(optarg)); break;
-		case 's': json_object_set_new(doc, "severity", json_string(optarg)); break;
-		case 'l': json_object_set_new(doc, "tlp", json_string(optarg)); break;
-		case 'd':
-			if (!(desc = text_arg(optarg, &d))) {
-				json_decref(doc);
-				return vg_cli_fail(cli, VG_ERR_IO, &d);
-			}
-			json_object_set_new(doc, "description", json_string(desc));
-			free(desc);
-			break;
-		default: json_decref(doc); return vg_cli_usage(cli, "incident", "create");
-		}
-	}
-	if (optind != argc - 1) {
+	if ((arg = vg_cli_options(cli, "incident", "create", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 1, 1)) < 0) {
 		json_decref(doc);
-		return vg_cli_usage(cli, "incident", "create");
+		return VG_EXIT_USAGE;
 	}
-	json_object_set_new(doc, "title", json_string(argv[optind]));
+	if (org != INT64_MIN)
+		json_object_set_new(doc, "org_id", json_integer(org));
+	if (type)
+		json_object_set_new(doc, "type", json_string(type));
+	if (severity)
+		json_object_set_new(doc, "severity", json_string(severity));
+	if (tlp)
+		json_object_set_new(doc, "tlp", json_string(tlp));
+	if (desc_arg) {
+		if (!(desc = text_arg(desc_arg, &d))) {
+			json_decref(doc);
+			return vg_cli_fail(cli, VG_ERR_IO, &d);
+		}
+		json_object_set_new(doc, "description", json_string(desc));
+		free(desc);
+	}
+	json_object_set_new(doc, "title", json_string(argv[arg]));
 	if ((rc = open_db(cli, &db)) != 0) {
 		json_decref(doc);
 		return rc;
@@ -200,39 +177,31 @@ int vg_cmd_incident_create(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_incident_status(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"note", required_argument, NULL, 'n'}, {0, 0, 0, 0}};
 	const char *note = NULL;
 	vg_audit_ctx ac;
 	int64_t id;
 	vg_db *db;
 	vg_diag d;
 	vg_err e;
-	int c, rc;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n')
-			note = optarg;
-		else
-			return vg_cli_usage(cli, "incident", "status");
-	}
-	if (optind != argc - 2)
-		return vg_cli_usage(cli, "incident", "status");
+	int arg, rc;
+	const vg_cli_opt opts[] = {{"note", VG_OPT_STR, &note}};
+	if ((arg = vg_cli_options(cli, "incident", "status", argc, argv, opts, 1, 2, 2)) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = open_db(cli, &db)) != 0)
 		return rc;
 	vg_cli_audit_ctx(&ac);
-	if (!(e = resolve(db, argv[optind], &id, &d)))
-		e = vg_incident_set_status(db, id, argv[optind + 1], ac.actor_id, note, &ac, &d);
+	if (!(e = resolve(db, argv[arg], &id, &d)))
+		e = vg_incident_set_status(db, id, argv[arg + 1], ac.actor_id, note, &ac, &d);
 	vg_db_close(db);
 	if (e)
 		return vg_cli_fail(cli, e, &d);
 	if (cli->json)
-		vg_cli_print_json(json_pack("{sIss}", "id", (json_int_t)id, "status", argv[optind + 1]));
+		vg_cli_print_json(json_pack("{sIss}", "id", (json_int_t)id, "status", argv[arg + 1]));
 	return VG_EXIT_OK;
 }
 
 int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"visible", no_argument, NULL, 'v'}, {0, 0, 0, 0}};
 	bool visible = false;
 	vg_audit_ctx ac;
 	int64_t id, eid = 0, org = 0;
@@ -240,18 +209,12 @@ int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv)
 	vg_diag d;
 	vg_err e;
 	char *body;
-	int c, rc;
+	int arg, rc;
+	const vg_cli_opt opts[] = {{"visible", VG_OPT_FLAG, &visible}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'v')
-			visible = true;
-		else
-			return vg_cli_usage(cli, "incident", "note");
-	}
-	if (optind != argc - 2)
-		return vg_cli_usage(cli, "incident", "note");
-	if (!(body = text_arg(argv[optind + 1], &d)))
+	if ((arg = vg_cli_options(cli, "incident", "note", argc, argv, opts, 1, 2, 2)) < 0)
+		return VG_EXIT_USAGE;
+	if (!(body = text_arg(argv[arg + 1], &d)))
 		return vg_cli_fail(cli, VG_ERR_IO, &d);
 	if ((rc = open_db(cli, &db)) != 0) {
 		free(body);
@@ -259,7 +222,7 @@ int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv)
 	}
 	vg_cli_audit_ctx(&ac);
 	e = vg_db_begin(db, true, &d);
-	if (!e && !(e = resolve(db, argv[optind], &id, &d)) && !(e = vg_incident_org(db, id, &org, &d)) &&
+	if (!e && !(e = resolve(db, argv[arg], &id, &d)) && !(e = vg_incident_org(db, id, &org, &d)) &&
 	    !(e = vg_incident_journal_add(db, id, "note", visible, ac.actor_id, body, NULL, &eid, &d)))
 		e = vg_audit_record(db, &ac, "incident.journal.add", "incident", id, org, "ok", NULL, &d);
 	if (!e)
@@ -277,8 +240,6 @@ int vg_cmd_incident_note(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_incident_attach(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"visible", no_argument, NULL, 'v'}, {"name", required_argument, NULL, 'n'},
-					     {0, 0, 0, 0}};
 	const char *name = NULL, *base;
 	bool visible = false;
 	int64_t id = 0, org = 0, aid = 0;
@@ -288,31 +249,23 @@ int vg_cmd_incident_attach(vg_cli *cli, int argc, char **argv)
 	size_t len = 0;
 	vg_diag d;
 	vg_err e;
-	int c, rc;
+	int arg, rc;
+	const vg_cli_opt opts[] = {{"visible", VG_OPT_FLAG, &visible}, {"name", VG_OPT_STR, &name}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'v')
-			visible = true;
-		else if (c == 'n')
-			name = optarg;
-		else
-			return vg_cli_usage(cli, "incident", "attach");
-	}
-	if (optind != argc - 2)
-		return vg_cli_usage(cli, "incident", "attach");
+	if ((arg = vg_cli_options(cli, "incident", "attach", argc, argv, opts, 2, 2, 2)) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = open_db(cli, &db)) != 0)
 		return rc;
 	/* one byte over the limit is enough to be refused */
-	if ((e = vg_cli_read_file(argv[optind + 1], (size_t)vg_cases_cfg()->attachment_max + 1, &data, &len, &d))) {
+	if ((e = vg_cli_read_file(argv[arg + 1], (size_t)vg_cases_cfg()->attachment_max + 1, &data, &len, &d))) {
 		vg_db_close(db);
 		return vg_cli_fail(cli, e, &d);
 	}
-	base = strrchr(argv[optind + 1], '/');
-	base = name ? name : base ? base + 1 : argv[optind + 1];
+	base = strrchr(argv[arg + 1], '/');
+	base = name ? name : base ? base + 1 : argv[arg + 1];
 	vg_cli_audit_ctx(&ac);
 	e = vg_db_begin(db, true, &d);
-	if (!e && !(e = resolve(db, argv[optind], &id, &d)) && !(e = vg_incident_org(db, id, &org, &d)) &&
+	if (!e && !(e = resolve(db, argv[arg], &id, &d)) && !(e = vg_incident_org(db, id, &org, &d)) &&
 	    !(e = vg_attachment_store(db, base, NULL, data, len, "incident", id, visible, ac.actor_id, &aid, &d))) {
 		snprintf(detail, sizeof detail, "{\"attachment_id\":%lld,\"size\":%zu,\"visible\":%s}", (long long)aid, len,
 			 visible ? "true" : "false");
@@ -336,12 +289,8 @@ int vg_cmd_incident_attach(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_incident_export(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"named", no_argument, NULL, 'n'},
-					     {"output", required_argument, NULL, 'o'},
-					     {0, 0, 0, 0}};
 	vg_export_format fmt = VG_EXPORT_MD;
-	const char *output = NULL;
+	const char *output = NULL, *format = "md";
 	bool named = false;
 	char *doc = NULL;
 	size_t len = 0;
@@ -349,30 +298,22 @@ int vg_cmd_incident_export(vg_cli *cli, int argc, char **argv)
 	vg_db *db;
 	vg_diag d;
 	vg_err e;
-	int c, rc;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!strcmp(optarg, "md"))
-				fmt = VG_EXPORT_MD;
-			else if (!strcmp(optarg, "html"))
-				fmt = VG_EXPORT_HTML;
-			else if (!strcmp(optarg, "json"))
-				fmt = VG_EXPORT_JSON;
-			else
-				return vg_cli_usage(cli, "incident", "export");
-			break;
-		case 'n': named = true; break;
-		case 'o': output = optarg; break;
-		default: return vg_cli_usage(cli, "incident", "export");
-		}
-	}
-	if (optind != argc - 1)
+	int arg, rc;
+	const vg_cli_opt opts[] = {
+		{"format", VG_OPT_STR, &format}, {"named", VG_OPT_FLAG, &named}, {"output", VG_OPT_STR, &output}};
+	if ((arg = vg_cli_options(cli, "incident", "export", argc, argv, opts, 3, 1, 1)) < 0)
+		return VG_EXIT_USAGE;
+	if (!strcmp(format, "md"))
+		fmt = VG_EXPORT_MD;
+	else if (!strcmp(format, "html"))
+		fmt = VG_EXPORT_HTML;
+	else if (!strcmp(format, "json"))
+		fmt = VG_EXPORT_JSON;
+	else
 		return vg_cli_usage(cli, "incident", "export");
 	if ((rc = open_db(cli, &db)) != 0)
 		return rc;
-	if (!(e = resolve(db, argv[optind], &id, &d)))
+	if (!(e = resolve(db, argv[arg], &id, &d)))
 		e = vg_incident_export(db, id, fmt, named, &doc, &len, &d);
 	vg_db_close(db);
 	if (e)

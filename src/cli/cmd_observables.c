@@ -1,5 +1,4 @@
 /* vigie observable extract|related|list: observables from the shell. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +66,6 @@ int vg_cmd_observable_extract(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_observable_related(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"limit", required_argument, NULL, 'l'}, {0, 0, 0, 0}};
 	vg_obs_related_opts o = {0};
 	vg_obs_related_result res;
 	vg_arena *a = NULL;
@@ -75,21 +73,16 @@ int vg_cmd_observable_related(vg_cli *cli, int argc, char **argv)
 	vg_diag d;
 	vg_err e;
 	int64_t id;
-	long lim = 20;
+	size_t lim = 20;
 	char *end;
-	int c, rc;
+	int arg, rc;
+	const vg_cli_opt opts[] = {{"limit", VG_OPT_SIZE, &lim}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'l')
-			return vg_cli_usage(cli, "observable", "related");
-		lim = strtol(optarg, &end, 10);
-		if (*end || lim < 1 || lim > VG_OBS_RELATED_MAX)
-			return vg_cli_usage(cli, "observable", "related");
-	}
-	if (optind != argc - 1)
+	if ((arg = vg_cli_options(cli, "observable", "related", argc, argv, opts, 1, 1, 1)) < 0)
+		return VG_EXIT_USAGE;
+	if (lim < 1 || lim > VG_OBS_RELATED_MAX)
 		return vg_cli_usage(cli, "observable", "related");
-	id = strtoll(argv[optind], &end, 10);
+	id = strtoll(argv[arg], &end, 10);
 	if (*end || id <= 0)
 		return vg_cli_usage(cli, "observable", "related");
 	if ((rc = vg_cli_open_db(cli, &db)) != 0)
@@ -99,7 +92,7 @@ int vg_cmd_observable_related(vg_cli *cli, int argc, char **argv)
 		return vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 	}
 	o.common_cap = cap_of(cli);
-	o.limit = (size_t)lim;
+	o.limit = lim;
 	e = vg_obs_related_find(db, VG_OBS_OBJ_INCIDENT, id, &o, a, &res, &d);
 	vg_db_close(db);
 	if (e) {
@@ -149,51 +142,42 @@ int vg_cmd_observable_related(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_observable_list(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"type", required_argument, NULL, 't'}, {"value", required_argument, NULL, 'v'},
-		{"ioc", no_argument, NULL, 'i'},        {"limit", required_argument, NULL, 'l'},
-		{"cursor", required_argument, NULL, 'c'}, {0, 0, 0, 0},
+	static const vg_cli_col cols[] = {
+		{.header = "ID", .key = "id", .right = true}, {.header = "TYPE", .key = "type"},
+		{.header = "VALUE", .key = "value", .max = 64},
+		{.header = "LINKS", .key = "link_count", .right = true},
+		{.header = "IOC", .key = "ioc", .yes = "IOC", .no = ""}, {.header = "COMMON", .key = "common_reason"},
 	};
 	vg_obs_query q = {.ioc = -1, .limit = 50};
 	vg_observable *items;
 	char norm[VG_OBS_VALUE_BUF];
-	const char *value = NULL;
+	const char *value = NULL, *type = NULL;
+	bool ioc = false;
 	vg_arena *a;
 	vg_db *db = NULL;
 	size_t n;
 	int64_t next = 0;
 	vg_diag d;
 	vg_err e;
-	char *end;
-	int c, rc;
+	int rc;
+	const vg_cli_opt opts[] = {
+		{"type", VG_OPT_STR, &type},      {"value", VG_OPT_STR, &value},     {"ioc", VG_OPT_FLAG, &ioc},
+		{"limit", VG_OPT_SIZE, &q.limit}, {"cursor", VG_OPT_I64, &q.after_id},
+	};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if (vg_obs_type_parse(optarg, &q.type)) {
-				fprintf(stderr, "%s: unknown observable type '%s'\n", cli->prog, optarg);
-				return VG_EXIT_USAGE;
-			}
-			q.has_type = 1;
-			break;
-		case 'v': value = optarg; break;
-		case 'i': q.ioc = 1; break;
-		case 'l':
-			q.limit = (size_t)strtoul(optarg, &end, 10);
-			if (*end || q.limit < 1 || q.limit > 500)
-				return vg_cli_usage(cli, "observable", "list");
-			break;
-		case 'c':
-			q.after_id = strtoll(optarg, &end, 10);
-			if (*end || q.after_id < 0)
-				return vg_cli_usage(cli, "observable", "list");
-			break;
-		default: return vg_cli_usage(cli, "observable", "list");
-		}
-	}
-	if (optind != argc)
+	if (vg_cli_options(cli, "observable", "list", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 0, 0) < 0)
+		return VG_EXIT_USAGE;
+	if (q.limit < 1 || q.limit > 500 || q.after_id < 0)
 		return vg_cli_usage(cli, "observable", "list");
+	if (type) {
+		if (vg_obs_type_parse(type, &q.type)) {
+			fprintf(stderr, "%s: unknown observable type '%s'\n", cli->prog, type);
+			return VG_EXIT_USAGE;
+		}
+		q.has_type = 1;
+	}
+	if (ioc)
+		q.ioc = 1;
 	if (value && q.has_type) {
 		if ((e = vg_obs_normalize(q.type, value, strlen(value), norm, sizeof norm, "--value", &d)))
 			return vg_cli_fail(cli, e, &d);
@@ -214,25 +198,13 @@ int vg_cmd_observable_list(vg_cli *cli, int argc, char **argv)
 		vg_arena_free(a);
 		return vg_cli_fail(cli, e, &d);
 	}
-	if (cli->json) {
-		json_t *arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(arr, json_pack("{sI ss ss sb sb ss sI}", "id", (json_int_t)items[i].id, "type",
-							     vg_obs_type_name(items[i].type), "value", items[i].value, "ioc",
-							     items[i].ioc, "common", items[i].common, "common_reason",
-							     items[i].common_reason, "link_count",
-							     (json_int_t)items[i].link_count));
-		vg_cli_print_json(json_pack("{so so}", "items", arr, "next_cursor",
-					    next ? json_integer(next) : json_null()));
-	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%8" PRId64 "  %-10s %-48s links %-6" PRId64 "%s%s%s\n", items[i].id,
-			       vg_obs_type_name(items[i].type), items[i].value, items[i].link_count,
-			       items[i].ioc ? "  IOC" : "", items[i].common ? "  common: " : "",
-			       items[i].common ? items[i].common_reason : "");
-		if (next)
-			fprintf(stderr, "more: --cursor %" PRId64 "\n", next);
-	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(arr, json_pack("{sI ss ss sb sb ss sI}", "id", (json_int_t)items[i].id, "type",
+						     vg_obs_type_name(items[i].type), "value", items[i].value, "ioc",
+						     items[i].ioc, "common", items[i].common, "common_reason",
+						     items[i].common_reason, "link_count", (json_int_t)items[i].link_count));
 	vg_arena_free(a);
-	return VG_EXIT_OK;
+	json_t *doc = json_pack("{so so}", "items", arr, "next_cursor", next ? json_integer(next) : json_null());
+	return vg_cli_print_list(cli, doc, cols, VG_CLI_ARRAY_LEN(cols), "--cursor");
 }

@@ -127,55 +127,33 @@ int vg_cmd_org_add(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_org_list(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"kind", required_argument, NULL, 'k'},  {"sector", required_argument, NULL, 's'},
-		{"query", required_argument, NULL, 'q'}, {"limit", required_argument, NULL, 'l'},
-		{"cursor", required_argument, NULL, 'c'}, {0, 0, 0, 0},
+	static const vg_cli_col cols[] = {
+		{.header = "ID", .key = "id", .right = true}, {.header = "NAME", .key = "name", .max = 40},
+		{.header = "KIND", .key = "kind"}, {.header = "SECTOR", .key = "sector"},
+		{.header = "NIS2", .key = "nis2"}, {.header = "SCOPE", .key = "in_scope", .yes = "in", .no = "out"},
 	};
 	vg_org_filter f;
 	vg_db *db = NULL;
-	json_t *out = NULL, *it;
+	json_t *out = NULL;
 	vg_diag d;
 	vg_err e;
-	size_t i;
-	int c, rc;
+	int rc;
 	vg_diag_clear(&d);
 	vg_org_filter_init(&f);
 	f.limit = VG_PAGE_MAX;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'k': f.kind = optarg; break;
-		case 's': f.sector = optarg; break;
-		case 'q': f.q = optarg; break;
-		case 'c': f.cursor = optarg; break;
-		case 'l': f.limit = (size_t)strtoul(optarg, NULL, 10); break;
-		default: return vg_cli_usage(cli, "org", "list");
-		}
-	}
-	if (optind != argc)
-		return vg_cli_usage(cli, "org", "list");
+	const vg_cli_opt opts[] = {
+		{"kind", VG_OPT_STR, &f.kind},   {"sector", VG_OPT_STR, &f.sector}, {"query", VG_OPT_STR, &f.q},
+		{"limit", VG_OPT_SIZE, &f.limit}, {"cursor", VG_OPT_STR, &f.cursor},
+	};
+	if (vg_cli_options(cli, "org", "list", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 0, 0) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = vg_cli_open_db(cli, &db)) != 0)
 		return rc;
 	e = vg_org_list_json(db, &f, &out, &d);
 	vg_db_close(db);
 	if (e)
 		return vg_cli_fail(cli, e, &d);
-	if (cli->json) {
-		vg_cli_print_json(out);
-		return VG_EXIT_OK;
-	}
-	printf("%-6s %-40s %-22s %-24s %-9s %s\n", "ID", "NAME", "KIND", "SECTOR", "NIS2", "SCOPE");
-	json_array_foreach(json_object_get(out, "items"), i, it) {
-		printf("%-6lld %-40.40s %-22s %-24s %-9s %s\n", (long long)json_integer_value(json_object_get(it, "id")),
-		       json_string_value(json_object_get(it, "name")), json_string_value(json_object_get(it, "kind")),
-		       json_string_value(json_object_get(it, "sector")), json_string_value(json_object_get(it, "nis2")),
-		       json_is_true(json_object_get(it, "in_scope")) ? "in" : "out");
-	}
-	if (json_is_string(json_object_get(out, "next_cursor")))
-		printf("(more: --cursor %s)\n", json_string_value(json_object_get(out, "next_cursor")));
-	json_decref(out);
-	return VG_EXIT_OK;
+	return vg_cli_print_list(cli, out, cols, VG_CLI_ARRAY_LEN(cols), "--cursor");
 }
 
 static void print_children(json_t *org, const char *key, const char *field, const char *title)
@@ -257,12 +235,20 @@ static void import_progress(void *ctx, size_t done, size_t total)
 	vg_progress_update(*p, done);
 }
 
+/* --format json|csv (auto too when allowed) into *out, unchanged when s is NULL. */
+static bool format_arg(vg_cli *cli, const char *s, bool allow_auto, vg_reg_format *out)
+{
+	int f = s ? vg_reg_format_parse(s) : (int)*out;
+	if (f < 0 || (!allow_auto && f == VG_REG_FMT_AUTO)) {
+		fprintf(stderr, "%s: --format must be json or csv\n", cli->prog);
+		return false;
+	}
+	*out = (vg_reg_format)f;
+	return true;
+}
+
 int vg_cmd_org_import(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'}, {"dry-run", no_argument, NULL, 'n'},
-		{"strict", no_argument, NULL, 's'},       {0, 0, 0, 0},
-	};
 	vg_import_options o = {0};
 	vg_import_report rep = {0};
 	vg_progress *prog = NULL;
@@ -271,28 +257,17 @@ int vg_cmd_org_import(vg_cli *cli, int argc, char **argv)
 	size_t len = 0;
 	vg_diag d;
 	vg_err e;
-	int c, rc;
+	const char *format = NULL;
+	int arg, rc;
+	const vg_cli_opt opts[] = {
+		{"format", VG_OPT_STR, &format}, {"dry-run", VG_OPT_FLAG, &o.dry_run}, {"strict", VG_OPT_FLAG, &o.strict},
+	};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': {
-			int fmt = vg_reg_format_parse(optarg);
-			if (fmt < 0) {
-				fprintf(stderr, "%s: --format must be json or csv\n", cli->prog);
-				return VG_EXIT_USAGE;
-			}
-			o.format = (vg_reg_format)fmt;
-			break;
-		}
-		case 'n': o.dry_run = true; break;
-		case 's': o.strict = true; break;
-		default: return vg_cli_usage(cli, "org", "import");
-		}
-	}
-	if (optind != argc - 1)
-		return vg_cli_usage(cli, "org", "import");
-	o.filename = argv[optind];
+	if ((arg = vg_cli_options(cli, "org", "import", argc, argv, opts, 3, 1, 1)) < 0)
+		return VG_EXIT_USAGE;
+	if (!format_arg(cli, format, true, &o.format))
+		return VG_EXIT_USAGE;
+	o.filename = argv[arg];
 	if (o.format == VG_REG_FMT_AUTO) {
 		size_t n = strlen(o.filename);
 		if (n > 4 && !strcmp(o.filename + n - 4, ".csv"))
@@ -362,33 +337,19 @@ int vg_cmd_org_import(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_org_export(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'}, {0, 0, 0, 0}};
 	vg_reg_format fmt = VG_REG_FMT_JSON;
-	const char *output = NULL;
+	const char *output = NULL, *format = NULL;
 	vg_db *db = NULL;
 	vg_buf b;
 	vg_diag d;
 	vg_err e;
-	int c, rc;
+	int rc;
+	const vg_cli_opt opts[] = {{"format", VG_OPT_STR, &format}, {"output", VG_OPT_STR, &output}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'f') {
-			int f = vg_reg_format_parse(optarg);
-			if (f <= 0) {
-				fprintf(stderr, "%s: --format must be json or csv\n", cli->prog);
-				return VG_EXIT_USAGE;
-			}
-			fmt = (vg_reg_format)f;
-		} else if (c == 'o') {
-			output = optarg;
-		} else {
-			return vg_cli_usage(cli, "org", "export");
-		}
-	}
-	if (optind != argc)
-		return vg_cli_usage(cli, "org", "export");
+	if (vg_cli_options(cli, "org", "export", argc, argv, opts, 2, 0, 0) < 0)
+		return VG_EXIT_USAGE;
+	if (!format_arg(cli, format, false, &fmt))
+		return VG_EXIT_USAGE;
 	if ((rc = vg_cli_open_db(cli, &db)) != 0)
 		return rc;
 	vg_buf_init(&b, 0);

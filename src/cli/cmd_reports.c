@@ -3,7 +3,6 @@
  * message on stdin; exit 0 when accepted (even broken: kept raw), 75
  * (EX_TEMPFAIL) when the database or the data directory is unavailable so
  * that the MTA retries. It never answers 65 (EX_DATAERR): mail is not lost. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +64,6 @@ static int setup(vg_cli *cli, vg_intake_config *c, vg_diag *d)
 
 int vg_cmd_mailgate(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"no-send", no_argument, NULL, 'n'}, {0, 0, 0, 0}};
 	vg_intake_config c;
 	vg_intake_result res;
 	vg_db_options o = {.sync_full = cli->cfg.db_sync_full != 0, .busy_timeout_ms = (int)cli->cfg.db_busy_timeout_ms};
@@ -76,17 +74,10 @@ int vg_cmd_mailgate(vg_cli *cli, int argc, char **argv)
 	bool truncated, no_send = false;
 	vg_diag d;
 	vg_err e;
-	int ch;
+	const vg_cli_opt opts[] = {{"no-send", VG_OPT_FLAG, &no_send}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'n')
-			no_send = true;
-		else
-			return vg_cli_usage(cli, NULL, "mailgate");
-	}
-	if (optind != argc)
-		return vg_cli_usage(cli, NULL, "mailgate");
+	if (vg_cli_options(cli, NULL, "mailgate", argc, argv, opts, 1, 0, 0) < 0)
+		return VG_EXIT_USAGE;
 	if (setup(cli, &c, &d))
 		return VG_EXIT_TEMPFAIL; /* a configuration problem: let the MTA retry once fixed */
 	if (no_send)
@@ -151,52 +142,32 @@ static vg_err resolve(vg_db *db, const char *s, int64_t *id, vg_diag *d)
 
 int vg_cmd_report_list(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"status", required_argument, NULL, 's'}, {"source", required_argument, NULL, 'S'},
-		{"org", required_argument, NULL, 'o'},    {"query", required_argument, NULL, 'q'},
-		{"limit", required_argument, NULL, 'l'},  {0, 0, 0, 0},
+	static const vg_cli_col cols[] = {
+		{.header = "REFERENCE", .key = "reference"}, {.header = "SOURCE", .key = "source"},
+		{.header = "STATUS", .key = "status"}, {.header = "FROM", .key = "reporter.email", .max = 40},
+		{.header = "SUBJECT", .key = "subject", .max = 80},
 	};
 	vg_report_filter f = {0};
 	vg_db *db;
-	json_t *out = NULL, *it;
-	size_t i;
+	json_t *out = NULL;
 	vg_diag d;
 	vg_err e;
-	int ch, rc;
+	int rc;
+	const vg_cli_opt opts[] = {
+		{"status", VG_OPT_STR, &f.status}, {"source", VG_OPT_STR, &f.source}, {"org", VG_OPT_I64, &f.org_id},
+		{"query", VG_OPT_STR, &f.q},       {"limit", VG_OPT_INT, &f.limit},
+	};
 	vg_diag_clear(&d);
 	f.limit = VG_PAGE_MAX;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's': f.status = optarg; break;
-		case 'S': f.source = optarg; break;
-		case 'o': f.org_id = strtoll(optarg, NULL, 10); break;
-		case 'q': f.q = optarg; break;
-		case 'l': f.limit = atoi(optarg); break;
-		default: return vg_cli_usage(cli, "report", "list");
-		}
-	}
-	if (optind != argc)
-		return vg_cli_usage(cli, "report", "list");
+	if (vg_cli_options(cli, "report", "list", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 0, 0) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = vg_cli_open_db(cli, &db)))
 		return rc;
 	e = vg_report_list_json(db, &f, &out, &d);
 	vg_db_close(db);
 	if (e)
 		return vg_cli_fail(cli, e, &d);
-	if (cli->json) {
-		vg_cli_print_json(out);
-		return VG_EXIT_OK;
-	}
-	json_array_foreach(json_object_get(out, "items"), i, it)
-	{
-		printf("%-20s %-6s %-10s %-30.30s %s\n", json_string_value(json_object_get(it, "reference")),
-		       json_string_value(json_object_get(it, "source")), json_string_value(json_object_get(it, "status")),
-		       json_string_value(json_object_get(json_object_get(it, "reporter"), "email")),
-		       json_string_value(json_object_get(it, "subject")));
-	}
-	json_decref(out);
-	return VG_EXIT_OK;
+	return vg_cli_print_list(cli, out, cols, VG_CLI_ARRAY_LEN(cols), NULL);
 }
 
 int vg_cmd_report_show(vg_cli *cli, int argc, char **argv)
@@ -238,41 +209,33 @@ int vg_cmd_report_show(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"decision", required_argument, NULL, 'd'}, {"incident", required_argument, NULL, 'i'},
-		{"partner", required_argument, NULL, 'p'},  {"org", required_argument, NULL, 'o'},
-		{"notes", required_argument, NULL, 'n'},    {"title", required_argument, NULL, 't'},
-		{"severity", required_argument, NULL, 's'}, {0, 0, 0, 0},
-	};
 	vg_triage_decision t = {0};
 	vg_intake_config c;
 	vg_audit_ctx ac;
 	json_t *inc = json_object(), *items = json_array();
 	int64_t *queued = NULL, incident = 0;
-	const char *decision;
+	const char *decision, *title = NULL, *severity = NULL;
 	vg_db *db = NULL;
 	vg_diag d;
 	vg_err e = VG_OK;
-	int ch, rc = VG_EXIT_OK, n;
+	int arg, rc = VG_EXIT_OK, n;
+	const vg_cli_opt opts[] = {
+		{"decision", VG_OPT_STR, &t.decision},     {"incident", VG_OPT_I64, &t.incident_id},
+		{"partner", VG_OPT_I64, &t.partner_org_id}, {"org", VG_OPT_I64, &t.org_id},
+		{"notes", VG_OPT_STR, &t.notes},           {"title", VG_OPT_STR, &title},
+		{"severity", VG_OPT_STR, &severity},
+	};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd': t.decision = optarg; break;
-		case 'i': t.incident_id = strtoll(optarg, NULL, 10); break;
-		case 'p': t.partner_org_id = strtoll(optarg, NULL, 10); break;
-		case 'o': t.org_id = strtoll(optarg, NULL, 10); break;
-		case 'n': t.notes = optarg; break;
-		case 't': json_object_set_new(inc, "title", json_string(optarg)); break;
-		case 's': json_object_set_new(inc, "severity", json_string(optarg)); break;
-		default: rc = vg_cli_usage(cli, "report", "triage"); goto out;
-		}
-	}
-	n = argc - optind;
-	if (!t.decision || n < 1 || n > VG_TRIAGE_BULK_MAX) {
-		rc = vg_cli_usage(cli, "report", "triage");
+	arg = vg_cli_options(cli, "report", "triage", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 1, VG_TRIAGE_BULK_MAX);
+	if (arg < 0 || !t.decision) {
+		rc = arg < 0 ? VG_EXIT_USAGE : vg_cli_usage(cli, "report", "triage");
 		goto out;
 	}
+	n = argc - arg;
+	if (title)
+		json_object_set_new(inc, "title", json_string(title));
+	if (severity)
+		json_object_set_new(inc, "severity", json_string(severity));
 	if ((rc = setup(cli, &c, &d)) || (rc = vg_cli_open_db(cli, &db)))
 		goto out;
 	queued = calloc((size_t)n, sizeof *queued);
@@ -295,7 +258,7 @@ int vg_cmd_report_triage(vg_cli *cli, int argc, char **argv)
 			t.incident_id = incident;
 			t.incident = NULL;
 		}
-		if ((e = resolve(db, argv[optind + i], &id, &d)) || (e = vg_report_triage(db, &c, id, &t, &ac, &queued[i], &d))) {
+		if ((e = resolve(db, argv[arg + i], &id, &d)) || (e = vg_report_triage(db, &c, id, &t, &ac, &queued[i], &d))) {
 			vg_db_rollback(db);
 			goto fail;
 		}
@@ -327,7 +290,6 @@ out:
 
 int vg_cmd_report_attach(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"name", required_argument, NULL, 'n'}, {0, 0, 0, 0}};
 	vg_intake_config c;
 	vg_audit_ctx ac;
 	const char *name = NULL, *base;
@@ -337,28 +299,22 @@ int vg_cmd_report_attach(vg_cli *cli, int argc, char **argv)
 	size_t len = 0;
 	vg_diag d;
 	vg_err e = VG_OK;
-	int ch, rc;
+	int arg, rc;
+	const vg_cli_opt opts[] = {{"name", VG_OPT_STR, &name}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'n')
-			name = optarg;
-		else
-			return vg_cli_usage(cli, "report", "attach");
-	}
-	if (argc - optind != 2)
-		return vg_cli_usage(cli, "report", "attach");
+	if ((arg = vg_cli_options(cli, "report", "attach", argc, argv, opts, 1, 2, 2)) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = setup(cli, &c, &d)))
 		return rc;
 	/* one byte over the limit is enough to be refused with the limit's message */
-	if ((e = vg_cli_read_file(argv[optind + 1], (size_t)vg_cases_cfg()->attachment_max + 1, &data, &len, &d)))
+	if ((e = vg_cli_read_file(argv[arg + 1], (size_t)vg_cases_cfg()->attachment_max + 1, &data, &len, &d)))
 		return vg_cli_fail(cli, e, &d);
-	base = strrchr(argv[optind + 1], '/');
-	base = base ? base + 1 : argv[optind + 1];
+	base = strrchr(argv[arg + 1], '/');
+	base = base ? base + 1 : argv[arg + 1];
 	if ((rc = vg_cli_open_db(cli, &db)))
 		goto out;
 	vg_cli_audit_ctx(&ac);
-	if ((e = resolve(db, argv[optind], &id, &d)) ||
+	if ((e = resolve(db, argv[arg], &id, &d)) ||
 	    (e = vg_report_attach(db, id, name ? name : base, NULL, data, len, ac.actor_id, &ac, &aid, &d))) {
 		rc = vg_cli_fail(cli, e, &d);
 		goto out;
@@ -376,29 +332,23 @@ out:
 
 int vg_cmd_report_outbox(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {{"flush", no_argument, NULL, 'f'}, {"status", required_argument, NULL, 's'},
-					     {0, 0, 0, 0}};
+	static const vg_cli_col cols[] = {
+		{.header = "ID", .key = "id", .right = true}, {.header = "STATUS", .key = "status"},
+		{.header = "PURPOSE", .key = "purpose"}, {.header = "TO", .key = "to", .max = 40},
+		{.header = "SUBJECT", .key = "subject", .max = 80},
+	};
 	vg_intake_config c;
 	const char *status = NULL;
 	bool flush = false;
-	json_t *out = NULL, *it;
+	json_t *out = NULL;
 	vg_db *db;
-	size_t i;
 	vg_diag d;
 	vg_err e = VG_OK;
-	int ch, rc, sent = 0, failed = 0;
+	int rc, sent = 0, failed = 0;
+	const vg_cli_opt opts[] = {{"flush", VG_OPT_FLAG, &flush}, {"status", VG_OPT_STR, &status}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'f')
-			flush = true;
-		else if (ch == 's')
-			status = optarg;
-		else
-			return vg_cli_usage(cli, "report", "outbox");
-	}
-	if (optind != argc)
-		return vg_cli_usage(cli, "report", "outbox");
+	if (vg_cli_options(cli, "report", "outbox", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 0, 0) < 0)
+		return VG_EXIT_USAGE;
 	if ((rc = setup(cli, &c, &d)) || (rc = vg_cli_open_db(cli, &db)))
 		return rc;
 	if (flush)
@@ -410,18 +360,7 @@ int vg_cmd_report_outbox(vg_cli *cli, int argc, char **argv)
 		return vg_cli_fail(cli, e, &d);
 	if (flush)
 		json_object_set_new(out, "flush", json_pack("{si si}", "sent", sent, "failed", failed));
-	if (cli->json) {
-		vg_cli_print_json(out);
-		return VG_EXIT_OK;
-	}
-	if (flush)
+	if (flush && !cli->json)
 		printf("flushed: %d sent, %d not delivered\n", sent, failed);
-	json_array_foreach(json_object_get(out, "items"), i, it)
-	{
-		printf("%-6lld %-7s %-9s %-30.30s %s\n", (long long)json_integer_value(json_object_get(it, "id")),
-		       json_string_value(json_object_get(it, "status")), json_string_value(json_object_get(it, "purpose")),
-		       json_string_value(json_object_get(it, "to")), json_string_value(json_object_get(it, "subject")));
-	}
-	json_decref(out);
-	return VG_EXIT_OK;
+	return vg_cli_print_list(cli, out, cols, VG_CLI_ARRAY_LEN(cols), NULL);
 }

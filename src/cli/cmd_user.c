@@ -1,6 +1,5 @@
 /* vigie setup, user add|list|passwd|disable, token create|revoke, audit verify.
  * Admin commands work on the database directly; the server need not run. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,42 +103,31 @@ static vg_err find_user(vg_db *db, const char *name, vg_user *u, vg_diag *d)
 
 int vg_cmd_user_add(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"role", required_argument, NULL, 'r'},  {"org", required_argument, NULL, 'o'},
-		{"email", required_argument, NULL, 'e'}, {"name", required_argument, NULL, 'n'},
-		{"language", required_argument, NULL, 'l'}, {0, 0, 0, 0},
-	};
 	vg_user_input in = {0};
-	const char *org = NULL;
+	const char *org = NULL, *role = NULL;
 	char password[VG_PASSWORD_MAX + 2];
 	bool generated = false;
 	vg_db *db = NULL;
 	vg_diag d;
 	vg_err e;
 	int64_t id = 0;
-	int c, rc;
+	int arg, rc;
 	vg_audit_ctx ac;
+	const vg_cli_opt opts[] = {
+		{"role", VG_OPT_STR, &role},          {"org", VG_OPT_STR, &org},
+		{"email", VG_OPT_STR, &in.email},     {"name", VG_OPT_STR, &in.display_name},
+		{"language", VG_OPT_STR, &in.language},
+	};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			in.role = vg_role_parse(optarg);
-			if (in.role == VG_ROLE_NONE) {
-				fprintf(stderr, "%s: --role must be admin, analyst, constituent or partner\n", cli->prog);
-				return VG_EXIT_USAGE;
-			}
-			break;
-		case 'o': org = optarg; break;
-		case 'e': in.email = optarg; break;
-		case 'n': in.display_name = optarg; break;
-		case 'l': in.language = optarg; break;
-		default: return vg_cli_usage(cli, "user", "add");
-		}
+	if ((arg = vg_cli_options(cli, "user", "add", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 1, 1)) < 0)
+		return VG_EXIT_USAGE;
+	if (role && (in.role = vg_role_parse(role)) == VG_ROLE_NONE) {
+		fprintf(stderr, "%s: --role must be admin, analyst, constituent or partner\n", cli->prog);
+		return VG_EXIT_USAGE;
 	}
-	if (optind != argc - 1 || in.role == VG_ROLE_NONE || !org)
+	if (in.role == VG_ROLE_NONE || !org)
 		return vg_cli_usage(cli, "user", "add");
-	in.username = argv[optind];
+	in.username = argv[arg];
 	if ((rc = get_password(cli, in.username, password, sizeof password, &generated)) != 0)
 		return rc;
 	in.password = password;
@@ -176,36 +164,33 @@ int vg_cmd_user_add(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_user_list(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"org", required_argument, NULL, 'o'}, {"role", required_argument, NULL, 'r'}, {0, 0, 0, 0}};
+	static const vg_cli_col cols[] = {
+		{.header = "ID", .key = "id", .right = true}, {.header = "USERNAME", .key = "username"},
+		{.header = "ROLE", .key = "role"}, {.header = "ORG", .key = "org_id", .right = true},
+		{.header = "STATE", .key = "disabled", .yes = "disabled", .no = "active"},
+		{.header = "E-MAIL", .key = "email"},
+	};
 	vg_user_filter f = {0};
-	vg_arena *a = vg_arena_new(0);
+	vg_arena *a = NULL;
 	vg_user *items = NULL;
 	size_t n = 0;
 	int64_t next = 0;
 	vg_db *db = NULL;
 	vg_diag d;
 	vg_err e = VG_OK;
-	int c, rc;
-	json_t *arr = json_array();
+	int rc;
+	const char *role = NULL;
+	json_t *arr;
+	const vg_cli_opt opts[] = {{"org", VG_OPT_I64, &f.org_id}, {"role", VG_OPT_STR, &role}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'o')
-			f.org_id = strtoll(optarg, NULL, 10);
-		else if (c == 'r')
-			f.role = vg_role_parse(optarg);
-		else {
-			vg_arena_free(a);
-			json_decref(arr);
-			return vg_cli_usage(cli, "user", "list");
-		}
-	}
-	if ((rc = vg_cli_open_db(cli, &db)) != 0) {
-		vg_arena_free(a);
-		json_decref(arr);
+	if (vg_cli_options(cli, "user", "list", argc, argv, opts, 2, 0, 0) < 0)
+		return VG_EXIT_USAGE;
+	if (role)
+		f.role = vg_role_parse(role);
+	if ((rc = vg_cli_open_db(cli, &db)) != 0)
 		return rc;
-	}
+	a = vg_arena_new(0);
+	arr = json_array();
 	f.limit = VG_PAGE_MAX;
 	do {
 		e = vg_user_list(db, &f, a, &items, &n, &next, &d);
@@ -219,21 +204,7 @@ int vg_cmd_user_list(vg_cli *cli, int argc, char **argv)
 		json_decref(arr);
 		return vg_cli_fail(cli, e, &d);
 	}
-	if (cli->json) {
-		vg_cli_print_json(json_pack("{s:o}", "items", arr));
-	} else {
-		size_t i;
-		json_t *u;
-		printf("%-6s %-24s %-12s %-6s %-8s %s\n", "ID", "USERNAME", "ROLE", "ORG", "STATE", "E-MAIL");
-		json_array_foreach(arr, i, u)
-			printf("%-6lld %-24s %-12s %-6lld %-8s %s\n", (long long)json_integer_value(json_object_get(u, "id")),
-			       json_string_value(json_object_get(u, "username")), json_string_value(json_object_get(u, "role")),
-			       (long long)json_integer_value(json_object_get(u, "org_id")),
-			       json_is_true(json_object_get(u, "disabled")) ? "disabled" : "active",
-			       json_string_value(json_object_get(u, "email")));
-		json_decref(arr);
-	}
-	return VG_EXIT_OK;
+	return vg_cli_print_list(cli, json_pack("{s:o}", "items", arr), cols, VG_CLI_ARRAY_LEN(cols), NULL);
 }
 
 int vg_cmd_user_passwd(vg_cli *cli, int argc, char **argv)
@@ -295,10 +266,6 @@ int vg_cmd_user_disable(vg_cli *cli, int argc, char **argv)
 
 int vg_cmd_token_create(vg_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"name", required_argument, NULL, 'n'}, {"days", required_argument, NULL, 'd'},
-		{"read-only", no_argument, NULL, 'r'},  {0, 0, 0, 0},
-	};
 	const char *name = "cli";
 	int64_t days = cli->cfg.token_ttl_s / 86400;
 	bool ro = false;
@@ -309,30 +276,20 @@ int vg_cmd_token_create(vg_cli *cli, int argc, char **argv)
 	vg_diag d;
 	vg_err e;
 	vg_audit_ctx ac;
-	int c, rc;
+	int arg, rc;
+	const vg_cli_opt opts[] = {
+		{"name", VG_OPT_STR, &name}, {"days", VG_OPT_I64, &days}, {"read-only", VG_OPT_FLAG, &ro}};
 	vg_diag_clear(&d);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n')
-			name = optarg;
-		else if (c == 'd') {
-			char *end;
-			days = strtoll(optarg, &end, 10);
-			if (*end || days <= 0) {
-				fprintf(stderr, "%s: --days must be a positive number\n", cli->prog);
-				return VG_EXIT_USAGE;
-			}
-		} else if (c == 'r')
-			ro = true;
-		else
-			return vg_cli_usage(cli, "token", "create");
+	if ((arg = vg_cli_options(cli, "token", "create", argc, argv, opts, 3, 1, 1)) < 0)
+		return VG_EXIT_USAGE;
+	if (days <= 0 || days > INT64_MAX / 86400) {
+		fprintf(stderr, "%s: --days must be a positive number\n", cli->prog);
+		return VG_EXIT_USAGE;
 	}
-	if (optind != argc - 1)
-		return vg_cli_usage(cli, "token", "create");
 	if ((rc = vg_cli_open_db(cli, &db)) != 0)
 		return rc;
 	vg_cli_audit_ctx(&ac);
-	e = find_user(db, argv[optind], &u, &d);
+	e = find_user(db, argv[arg], &u, &d);
 	if (!e)
 		e = vg_token_create(db, u.id, name, days * 86400, ro, &ac, secret, sizeof secret, &t, &d);
 	vg_db_close(db);

@@ -75,6 +75,21 @@ vg_err vg_buf_puts(vg_buf *b, const char *s)
 	return vg_buf_append(b, s, strlen(s));
 }
 
+vg_err vg_buf_put_json_str(vg_buf *b, const char *s, size_t n)
+{
+	vg_err e = vg_buf_putc(b, '"');
+	for (size_t i = 0; i < n && !e; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20)
+			e = vg_buf_printf(b, "\\u%04x", c);
+		else if ((c == '"' || c == '\\') && (e = vg_buf_putc(b, '\\')))
+			break;
+		else
+			e = vg_buf_putc(b, (char)c);
+	}
+	return e ? e : vg_buf_putc(b, '"');
+}
+
 vg_err vg_buf_putc(vg_buf *b, char c)
 {
 	if (b->data && b->cap - b->len > 1) {

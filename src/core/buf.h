@@ -23,6 +23,9 @@ vg_err vg_buf_reserve(vg_buf *b, size_t extra);
 vg_err vg_buf_append(vg_buf *b, const void *p, size_t n);
 vg_err vg_buf_puts(vg_buf *b, const char *s);
 vg_err vg_buf_putc(vg_buf *b, char c);
+/* s (n bytes) as a JSON string, quoted: \" \\ escaped, control bytes as \u00XX;
+ * other bytes as they are (the caller gives UTF-8). */
+vg_err vg_buf_put_json_str(vg_buf *b, const char *s, size_t n);
 vg_err vg_buf_printf(vg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The contents as a C string ("" when empty). */
 const char *vg_buf_cstr(const vg_buf *b);

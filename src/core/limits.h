@@ -295,6 +295,20 @@
 #define VG_IOC_SOURCES_MAX 65535
 /* IOC hits reported for one event (a log line listing thousands of hashes). */
 #define VG_IOC_EVENT_HITS_MAX 256
+/* Keys of an event looked up together so that their memory misses overlap
+ * (detect/ioc_match.c); a fuller batch is run and emptied, so these bound
+ * memory, not what is matched. The batch must hold one IPv6 address with
+ * every prefix length (1 + 128 keys) and one name's labels; the key bytes
+ * two normalised values of VG_IOC_VALUE_MAX (a URL and its host). */
+#define VG_IOC_PROBE_BATCH 512
+/* Events matched together by a vg_ioc_batch: enough keys (6 to 10 per EVE
+ * event) for their memory misses to overlap, few enough that the events'
+ * buffers stay in cache. */
+#define VG_IOC_BATCH_EVENTS 16
+#define VG_IOC_PROBE_KEY_BYTES (4 * VG_IOC_VALUE_MAX)
+/* Labels of a DNS name of 253 bytes at most (RFC 1035): each one or more
+ * bytes plus a dot. */
+#define VG_IOC_NAME_LABELS_MAX 127
 
 /* ---- syslog input (src/detect/syslog.c, syslog_net.c) ---- */
 /* One syslog message: RFC 5424 asks receivers for 2,048 bytes and allows more;

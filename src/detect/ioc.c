@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/limits.h"
 #include "detect/ioc_int.h"
@@ -44,36 +45,17 @@ vg_ioc_type vg_ioc_type_parse(const char *s, size_t len)
 /* core's parsers read a NUL-terminated string when given length 0 (and
  * vg_cidr_parse passes an empty address part of "/24" on as length 0): never
  * hand them an empty slice of unterminated memory. */
-static vg_err ip_parse(const char *s, size_t n, vg_ip *out)
+vg_err vg_ioc_ip_parse(const char *s, size_t n, vg_ip *out)
 {
-	unsigned oct = 0, dots = 0, digits = 0;
 	uint8_t b[4];
-	size_t i;
 	if (!n || s[0] == '/')
 		return VG_ERR_INVALID;
 	/* a.b.c.d (decimal, no leading zero): the only IPv4 form inet_pton takes,
 	 * without the copy and the libc call (event values are parsed per field) */
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= '0' && c <= '9') {
-			if (digits && oct == 0)
-				break; /* leading zero */
-			oct = oct * 10 + (unsigned)(c - '0');
-			if (oct > 255 || ++digits > 3)
-				break;
-		} else if (c == '.' && digits && dots < 3) {
-			b[dots++] = (uint8_t)oct;
-			oct = 0;
-			digits = 0;
-		} else {
-			break;
-		}
-	}
-	if (i == n && dots == 3 && digits) {
+	if (vg_ioc_ipv4_parse(s, n, b)) {
 		memset(out, 0, sizeof(*out));
 		out->family = 4;
-		memcpy(out->bytes, b, 3);
-		out->bytes[3] = (uint8_t)oct;
+		memcpy(out->bytes, b, 4);
 		return VG_OK;
 	}
 	/* not a dotted quad: only IPv6 (a ':') or text cut by a NUL can still parse */
@@ -89,12 +71,67 @@ static vg_err cidr_parse(const char *s, size_t n, bool strict, vg_cidr *out)
 	return vg_cidr_parse(s, n, strict, out, NULL);
 }
 
+/* hex digit value + 1 (0: not a hex digit) */
+static const uint8_t hex_tab[256] = {
+	['0'] = 1,   ['1'] = 2,   ['2'] = 3,   ['3'] = 4,   ['4'] = 5,   ['5'] = 6,   ['6'] = 7,   ['7'] = 8,
+	['8'] = 9,   ['9'] = 10,  ['a'] = 11,  ['b'] = 12,  ['c'] = 13,  ['d'] = 14,  ['e'] = 15,  ['f'] = 16,
+	['A'] = 11,  ['B'] = 12,  ['C'] = 13,  ['D'] = 14,  ['E'] = 15,  ['F'] = 16,
+};
+
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return (int)hex_tab[(unsigned char)c] - 1;
 }
 
-static vg_ioc_type hash_type(size_t hexlen)
+/* Bytes of a DNS name, lower-cased; 0 for a byte a name cannot hold. */
+#define NAME_RANGE(lo, hi, d) \
+	[lo] = lo + d, [lo + 1] = lo + 1 + d, [lo + 2] = lo + 2 + d, [lo + 3] = lo + 3 + d, [lo + 4] = lo + 4 + d, \
+	[lo + 5] = lo + 5 + d, [lo + 6] = lo + 6 + d, [lo + 7] = lo + 7 + d, [lo + 8] = lo + 8 + d, [hi] = hi + d
+const uint8_t vg_ioc_name_tab[256] = {
+	NAME_RANGE('0', '9', 0),
+	NAME_RANGE('a', 'j', 0), NAME_RANGE('k', 't', 0), ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+	NAME_RANGE('A', 'J', 32), NAME_RANGE('K', 'T', 32), ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+	['-'] = '-', ['_'] = '_', ['.'] = '.',
+};
+#undef NAME_RANGE
+
+bool vg_ioc_hex_decode(const char *s, size_t n, uint8_t *out)
+{
+	size_t i = 0;
+	if (n & 1)
+		return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* eight digits at a time: every byte must be 0-9, a-f or A-F (ASCII, so
+	 * the per-byte additions below carry into no neighbour) */
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, v, digit, alpha;
+		memcpy(&x, s + i, 8);
+		if (x & high)
+			return false;
+		v = x | 0x20 * ones; /* letters to lower case; digits keep their 0x20 bit */
+		digit = (v + 0x50 * ones) & ~(v + 0x46 * ones) & high; /* 0x30 <= v < 0x3a */
+		alpha = (v + 0x1f * ones) & ~(v + 0x19 * ones) & high; /* 0x61 <= v < 0x67 */
+		if ((digit | alpha) != high || ((x ^ v) & ~(alpha >> 2) & 0x20 * ones))
+			return false; /* a byte that is neither, or 0x20 cleared on a non-letter */
+		v = (v & 0x0f * ones) + (alpha >> 7) * 9; /* nibble values */
+		v = ((v & 0x000f000f000f000full) << 4) | ((v & 0x0f000f000f000f00ull) >> 8);
+		v = (v | v >> 8) & 0x0000ffff0000ffffull;
+		v = (v | v >> 16) & 0xffffffffull;
+		uint32_t w = (uint32_t)v;
+		memcpy(out + i / 2, &w, 4);
+	}
+#endif
+	for (; i < n; i += 2) {
+		unsigned hi = hex_tab[(unsigned char)s[i]], lo = hex_tab[(unsigned char)s[i + 1]];
+		if (!hi || !lo)
+			return false;
+		out[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));
+	}
+	return true;
+}
+
+vg_ioc_type vg_ioc_hash_type(size_t hexlen)
 {
 	for (size_t i = 0; i < sizeof(hash_lens) / sizeof(hash_lens[0]); i++)
 		if (hash_lens[i].hexlen == hexlen)
@@ -112,7 +149,7 @@ static bool all_hex(const char *s, size_t n)
 
 /* Domain: lower-cased, one trailing dot dropped, labels of [a-z0-9_-] 1..63
  * bytes (underscore appears in real DNS names), 253 bytes at most. */
-static vg_err norm_domain(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
+vg_err vg_ioc_norm_domain(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 {
 	size_t label = 0;
 	if (n && s[n - 1] == '.')
@@ -120,17 +157,12 @@ static vg_err norm_domain(const char *s, size_t n, char *out, size_t outsz, size
 	if (!n || n > 253 || n >= outsz)
 		return VG_ERR_INVALID;
 	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
+		char c = (char)vg_ioc_name_tab[(unsigned char)s[i]];
 		if (c == '.') {
 			if (!label)
 				return VG_ERR_INVALID;
 			label = 0;
-		} else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_') {
-			if (++label > 63)
-				return VG_ERR_INVALID;
-		} else {
+		} else if (!c || ++label > 63) {
 			return VG_ERR_INVALID;
 		}
 		out[i] = c;
@@ -145,7 +177,7 @@ static vg_err norm_domain(const char *s, size_t n, char *out, size_t outsz, size
 /* URL: "scheme://host[:port]/path?query" → scheme and host lower-cased,
  * default port (80/443) and fragment dropped, empty path → "/". Without a
  * scheme, http is assumed. Path and query are kept as written. */
-static vg_err norm_url(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
+vg_err vg_ioc_norm_url(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 {
 	size_t o = 0, i = 0, hs, he, ps;
 	const char *sep = NULL;
@@ -213,7 +245,7 @@ static vg_err norm_url(const char *s, size_t n, char *out, size_t outsz, size_t 
 	return VG_OK;
 }
 
-static vg_err norm_email(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
+vg_err vg_ioc_norm_email(const char *s, size_t n, char *out, size_t outsz, size_t *outlen)
 {
 	const char *at = n ? memrchr(s, '@', n) : NULL;
 	size_t dl;
@@ -227,7 +259,7 @@ static vg_err norm_email(const char *s, size_t n, char *out, size_t outsz, size_
 		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
 	out[ll] = '@';
-	if (norm_domain(at + 1, n - ll - 1, out + ll + 1, outsz - ll - 1, &dl) || !memchr(out + ll + 1, '.', dl))
+	if (vg_ioc_norm_domain(at + 1, n - ll - 1, out + ll + 1, outsz - ll - 1, &dl) || !memchr(out + ll + 1, '.', dl))
 		return VG_ERR_INVALID;
 	*outlen = ll + 1 + dl;
 	return VG_OK;
@@ -258,14 +290,14 @@ vg_err vg_ioc_normalize(vg_ioc_type t, const char *s, size_t len, char *out, siz
 		*outlen = strlen(out);
 		return VG_OK;
 	}
-	case VG_IOC_DOMAIN: return norm_domain(s, len, out, outsz, outlen);
-	case VG_IOC_URL: return norm_url(s, len, out, outsz, outlen);
-	case VG_IOC_EMAIL: return norm_email(s, len, out, outsz, outlen);
+	case VG_IOC_DOMAIN: return vg_ioc_norm_domain(s, len, out, outsz, outlen);
+	case VG_IOC_URL: return vg_ioc_norm_url(s, len, out, outsz, outlen);
+	case VG_IOC_EMAIL: return vg_ioc_norm_email(s, len, out, outsz, outlen);
 	case VG_IOC_MD5:
 	case VG_IOC_SHA1:
 	case VG_IOC_SHA256:
 	case VG_IOC_SHA512:
-		if (hash_type(len) != t || !all_hex(s, len) || len >= outsz)
+		if (vg_ioc_hash_type(len) != t || !all_hex(s, len) || len >= outsz)
 			return VG_ERR_INVALID;
 		for (size_t i = 0; i < len; i++)
 			out[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] + 32 : s[i]);
@@ -294,13 +326,13 @@ vg_ioc_type vg_ioc_guess(const char *s, size_t len)
 		return VG_IOC_NONE;
 	if (!cidr_parse(s, len, false, &c))
 		return VG_IOC_IP;
-	if (all_hex(s, len) && hash_type(len))
-		return hash_type(len);
+	if (all_hex(s, len) && vg_ioc_hash_type(len))
+		return vg_ioc_hash_type(len);
 	if (len > 3 && memmem(s, len, "://", 3))
 		return VG_IOC_URL;
 	if (memchr(s, '@', len))
-		return norm_email(s, len, tmp, sizeof(tmp), &n) ? VG_IOC_NONE : VG_IOC_EMAIL;
-	if (memchr(s, '.', len) && !norm_domain(s, len, tmp, sizeof(tmp), &n))
+		return vg_ioc_norm_email(s, len, tmp, sizeof(tmp), &n) ? VG_IOC_NONE : VG_IOC_EMAIL;
+	if (memchr(s, '.', len) && !vg_ioc_norm_domain(s, len, tmp, sizeof(tmp), &n))
 		return VG_IOC_DOMAIN;
 	return VG_IOC_NONE;
 }
@@ -320,7 +352,7 @@ void vg_ioc_sysmon_hashes(const char *s, size_t len, void (*fn)(void *ctx, vg_io
 			trim(&name, &nl);
 			trim(&h, &hl);
 			vg_ioc_type t = vg_ioc_type_parse(name, nl);
-			if (t >= VG_IOC_MD5 && t <= VG_IOC_SHA512 && hash_type(hl) == t && all_hex(h, hl))
+			if (t >= VG_IOC_MD5 && t <= VG_IOC_SHA512 && vg_ioc_hash_type(hl) == t && all_hex(h, hl))
 				fn(ctx, t, h, hl);
 		}
 		i++;
@@ -328,6 +360,43 @@ void vg_ioc_sysmon_hashes(const char *s, size_t len, void (*fn)(void *ctx, vg_io
 }
 
 /* ---- the store ---- */
+
+/* The Bloom filter and the slot table are probed at random for every event
+ * value: on 4 KB pages each probe also misses the TLB (a 32 MB table spans
+ * 8,192 pages), so tables of 2 MB and more are mapped on their own and
+ * offered to transparent huge pages. Zeroed either way; the size decides
+ * how they are freed. */
+#define IOC_BIG_TABLE (2u << 20)
+
+static uint64_t *table_alloc(size_t words)
+{
+	size_t bytes = words * sizeof(uint64_t);
+	if (bytes < IOC_BIG_TABLE)
+		return calloc(words, sizeof(uint64_t));
+	/* map 2 MB more and trim, so that the table starts on a huge page */
+	uint8_t *m = mmap(NULL, bytes + IOC_BIG_TABLE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	size_t head = (IOC_BIG_TABLE - (uintptr_t)m % IOC_BIG_TABLE) % IOC_BIG_TABLE;
+	if (head)
+		munmap(m, head);
+	munmap(m + head + bytes, IOC_BIG_TABLE - head);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(m + head, bytes, MADV_HUGEPAGE);
+#endif
+	return (uint64_t *)(m + head);
+}
+
+static void table_free(uint64_t *t, size_t words)
+{
+	size_t bytes = words * sizeof(uint64_t);
+	if (!t)
+		return;
+	if (bytes < IOC_BIG_TABLE)
+		free(t);
+	else
+		munmap(t, bytes);
+}
 
 void vg_ioc_set_free(vg_iocset *set)
 {
@@ -341,8 +410,8 @@ void vg_ioc_set_free(vg_iocset *set)
 		free(set->sources[i]);
 	free(set->sources);
 	free(set->ents);
-	free(set->slots);
-	free(set->bloom);
+	table_free(set->slots, set->cap);
+	table_free(set->bloom, set->nbloom);
 	free(set->groups);
 	free(set);
 }
@@ -412,29 +481,7 @@ static size_t make_key(vg_ioc_type t, const char *norm, size_t n, uint8_t *key, 
 	return n;
 }
 
-static uint64_t key_hash(uint8_t type, const uint8_t *k, size_t n)
-{
-	return vg_hash_bytes(k, n) ^ ((uint64_t)type * 0x9e3779b97f4a7c15ull);
-}
-
-static inline uint64_t bloom_mix(uint64_t h)
-{
-	return (h ^ (h >> 29)) * 0xbf58476d1ce4e5b9ull;
-}
-
-static inline void bloom_set(vg_iocset *set, uint64_t h)
-{
-	uint64_t g = bloom_mix(h);
-	set->bloom[g >> set->bloom_shift] |= (1ull << (g & 63)) | (1ull << ((g >> 6) & 63));
-}
-
-static inline bool bloom_has(const vg_iocset *set, uint64_t h)
-{
-	uint64_t g = bloom_mix(h), m = (1ull << (g & 63)) | (1ull << ((g >> 6) & 63));
-	return (set->bloom[g >> set->bloom_shift] & m) == m;
-}
-
-static uint64_t *slot_find_h(const vg_iocset *set, uint8_t type, const uint8_t *k, size_t n, uint64_t h)
+uint64_t *vg_ioc_slot_find_h(const vg_iocset *set, uint8_t type, const uint8_t *k, size_t n, uint64_t h)
 {
 	uint64_t tag = h & 0xffffffff00000000ull;
 	size_t mask = set->cap - 1, i = h & mask;
@@ -454,32 +501,20 @@ static uint64_t *slot_find(const vg_iocset *set, uint8_t type, const uint8_t *k,
 {
 	if (!set->cap)
 		return NULL;
-	return slot_find_h(set, type, k, n, key_hash(type, k, n));
-}
-
-/* Lookup for matching: the Bloom filter first. NULL when absent. */
-static const uint64_t *probe(const vg_iocset *set, uint8_t type, const uint8_t *k, size_t n)
-{
-	if (!set->cap)
-		return NULL;
-	uint64_t h = key_hash(type, k, n);
-	if (!bloom_has(set, h))
-		return NULL;
-	const uint64_t *slot = slot_find_h(set, type, k, n, h);
-	return *slot ? slot : NULL;
+	return vg_ioc_slot_find_h(set, type, k, n, vg_ioc_key_hash(type, k, n));
 }
 
 static vg_err grow_table(vg_iocset *set)
 {
 	size_t ncap = set->cap ? set->cap * 2 : 1024;
 	size_t nb = ncap / 8; /* ncap bytes */
-	uint64_t *ns = calloc(ncap, sizeof(uint64_t)), *nbl = calloc(nb, sizeof(uint64_t));
+	uint64_t *ns = table_alloc(ncap), *nbl = table_alloc(nb);
 	if (!ns || !nbl) {
-		free(ns);
-		free(nbl);
+		table_free(ns, ncap);
+		table_free(nbl, nb);
 		return VG_ERR_NOMEM;
 	}
-	free(set->bloom);
+	table_free(set->bloom, set->nbloom);
 	set->bloom = nbl;
 	set->nbloom = nb;
 	set->bloom_shift = 64;
@@ -490,14 +525,14 @@ static vg_err grow_table(vg_iocset *set)
 		if (!v)
 			continue;
 		const ioc_ent *e = &set->ents[(uint32_t)v - 1];
-		uint64_t h = key_hash(e->type, e->key, e->keylen);
+		uint64_t h = vg_ioc_key_hash(e->type, e->key, e->keylen);
 		size_t j = h & (ncap - 1);
-		bloom_set(set, h);
+		vg_ioc_bloom_set(set, h);
 		while (ns[j])
 			j = (j + 1) & (ncap - 1);
 		ns[j] = v;
 	}
-	free(set->slots);
+	table_free(set->slots, set->cap);
 	set->slots = ns;
 	set->cap = ncap;
 	return VG_OK;
@@ -580,9 +615,9 @@ vg_err vg_ioc_add(vg_iocset *set, vg_ioc_type t, const char *val, size_t len, ui
 	*ent = (ioc_ent){.key = k, .id = idc ? idc : "", .next = head ? head - 1 : IOC_NIL, .line = line,
 			 .group = group, .keylen = (uint16_t)kl, .src = src, .type = (uint8_t)t, .prefix = prefix,
 			 .member = member};
-	uint64_t h = key_hash((uint8_t)t, key, kl);
+	uint64_t h = vg_ioc_key_hash((uint8_t)t, key, kl);
 	*slot = (h & 0xffffffff00000000ull) | ((uint64_t)set->nents + 1);
-	bloom_set(set, h);
+	vg_ioc_bloom_set(set, h);
 	set->nkeys += !head;
 	if (cidr) {
 		set->ncidrs += !head;
@@ -608,231 +643,4 @@ void vg_ioc_stats_get(const vg_ruleset *rs, vg_ioc_stats *st)
 	st->bytes = sizeof(*set) + set->capents * sizeof(ioc_ent) + set->cap * sizeof(uint64_t) +
 		    set->nbloom * sizeof(uint64_t) + set->blob_bytes +
 		    set->capgroups * sizeof(ioc_group);
-}
-
-/* ---- matching ---- */
-
-typedef struct pending {
-	uint32_t ent, field, efield;
-} pending;
-
-struct vg_ioc_scratch {
-	pending hits[VG_IOC_EVENT_HITS_MAX];
-	size_t nhits;
-	char value[VG_IOC_VALUE_MAX + 64];
-	char norm[VG_IOC_VALUE_MAX + 64];
-	vg_ioc_info info;
-	const vg_ruleset *rs;
-	const vg_event *ev;
-	uint32_t cur_field, cur_efield;
-};
-
-vg_ioc_scratch *vg_ioc_scratch_new(void)
-{
-	return calloc(1, sizeof(vg_ioc_scratch));
-}
-
-void vg_ioc_scratch_free(vg_ioc_scratch *s)
-{
-	free(s);
-}
-
-static void note(vg_ioc_scratch *s, const vg_iocset *set, uint32_t head)
-{
-	for (uint32_t i = head; i != IOC_NIL; i = set->ents[i].next) {
-		if (s->nhits == VG_IOC_EVENT_HITS_MAX)
-			return;
-		s->hits[s->nhits++] = (pending){i, s->cur_field, s->cur_efield};
-	}
-}
-
-static void lookup(vg_ioc_scratch *s, const vg_iocset *set, vg_ioc_type t, const uint8_t *k, size_t n)
-{
-	const uint64_t *slot = probe(set, (uint8_t)t, k, n);
-	if (slot)
-		note(s, set, (uint32_t)*slot - 1);
-}
-
-static void match_ip(vg_ioc_scratch *s, const vg_iocset *set, const char *v, size_t n)
-{
-	vg_ip ip;
-	uint8_t key[18];
-	if (ip_parse(v, n, &ip))
-		return;
-	size_t al = ip.family == 4 ? 4 : 16;
-	int f = ip.family == 4 ? 0 : 1;
-	key[0] = ip.family;
-	memcpy(key + 1, ip.bytes, al);
-	const uint64_t *slot = probe(set, VG_IOC_IP, key, al + 1);
-	if (slot) {
-		note(s, set, (uint32_t)*slot - 1);
-		return;
-	}
-	/* longest prefix first: mask the address to each length present */
-	for (size_t i = 0; i < set->nplens[f]; i++) {
-		unsigned len = set->plens[f][i];
-		for (size_t b = 0; b < al; b++) {
-			unsigned keep = len >= (b + 1) * 8 ? 8 : len > b * 8 ? len - (unsigned)b * 8 : 0;
-			key[1 + b] = (uint8_t)(ip.bytes[b] & (uint8_t)(0xff00u >> keep));
-		}
-		key[al + 1] = (uint8_t)len;
-		slot = probe(set, VG_IOC_IP, key, al + 2);
-		if (slot) {
-			note(s, set, (uint32_t)*slot - 1);
-			return;
-		}
-	}
-}
-
-static void match_domain(vg_ioc_scratch *s, const vg_iocset *set, const char *v, size_t n)
-{
-	size_t nl;
-	if (!ip_parse(v, n, &(vg_ip){0})) { /* an address where a name was expected */
-		match_ip(s, set, v, n);
-		return;
-	}
-	if (norm_domain(v, n, s->norm, sizeof(s->norm), &nl))
-		return;
-	/* the name itself, then each parent domain; the last label alone only
-	 * when the set holds one-label domains (a TLD lookup is a wasted probe) */
-	for (size_t i = 0; i < nl; i++)
-		if ((i == 0 || s->norm[i - 1] == '.') &&
-		    (i == 0 || set->domain_label1 || memchr(s->norm + i, '.', nl - i)))
-			lookup(s, set, VG_IOC_DOMAIN, (const uint8_t *)s->norm + i, nl - i);
-}
-
-static void match_hash(vg_ioc_scratch *s, const vg_iocset *set, vg_ioc_type t, const char *v, size_t n)
-{
-	uint8_t key[64];
-	if (!t)
-		t = hash_type(n);
-	if (!t || hash_type(n) != t || !all_hex(v, n))
-		return;
-	for (size_t i = 0; i + 1 < n; i += 2)
-		key[i / 2] = (uint8_t)(hexval(v[i]) << 4 | hexval(v[i + 1]));
-	lookup(s, set, t, key, n / 2);
-}
-
-static void on_sysmon_hash(void *ctx, vg_ioc_type t, const char *h, size_t n)
-{
-	vg_ioc_scratch *s = ctx;
-	match_hash(s, s->rs->iocs, t, h, n);
-}
-
-static void match_url(vg_ioc_scratch *s, const vg_iocset *set, const ioc_field *fd, const char *v, size_t n)
-{
-	const vg_event *ev = s->ev;
-	size_t nl;
-	char *buf = s->value;
-	if (n && v[0] == '/' && fd->host_fid >= 0 && (size_t)fd->host_fid < ev->nfids && ev->slot[fd->host_fid] >= 0) {
-		const vg_efield *h = &ev->fields[ev->slot[fd->host_fid]];
-		if (h->val_len + n + 1 > VG_IOC_VALUE_MAX)
-			return;
-		memcpy(buf, ev->hay.data + h->val_off, h->val_len);
-		memcpy(buf + h->val_len, v, n);
-		v = buf;
-		n = h->val_len + n;
-	}
-	if (norm_url(v, n, s->norm, sizeof(s->norm), &nl))
-		return;
-	lookup(s, set, VG_IOC_URL, (const uint8_t *)s->norm, nl);
-	/* the host of the URL against the domains and addresses */
-	char *h = strstr(s->norm, "://");
-	if (h) {
-		h += 3;
-		size_t hl = strcspn(h, "/:?");
-		if (memchr(h, '@', hl))
-			return;
-		memmove(buf, h, hl);
-		if (!ip_parse(buf, hl, &(vg_ip){0}))
-			match_ip(s, set, buf, hl);
-		else
-			match_domain(s, set, buf, hl);
-	}
-}
-
-static const char *format_value(vg_ioc_scratch *s, const ioc_ent *e)
-{
-	char *o = s->value;
-	if (e->type == VG_IOC_IP) {
-		vg_cidr c = {.addr.family = e->key[0], .prefix = e->prefix};
-		memcpy(c.addr.bytes, e->key + 1, e->key[0] == 4 ? 4 : 16);
-		return c.prefix == vg_ip_bits(&c.addr) ? vg_ip_format(&c.addr, o, sizeof(s->value))
-						       : vg_cidr_format(&c, o, sizeof(s->value));
-	}
-	if (e->type >= VG_IOC_MD5 && e->type <= VG_IOC_SHA512) {
-		for (size_t i = 0; i < e->keylen; i++)
-			snprintf(o + 2 * i, 3, "%02x", e->key[i]);
-		return o;
-	}
-	memcpy(o, e->key, e->keylen);
-	o[e->keylen] = 0;
-	return o;
-}
-
-int vg_ioc_match(vg_ioc_scratch *s, const vg_ruleset *rs, const vg_event *ev, vg_ioc_hit_fn fn, void *ctx)
-{
-	const vg_iocset *set = rs->iocs;
-	int hits = 0;
-	if (!set || !set->nents)
-		return 0;
-	s->nhits = 0;
-	s->rs = rs;
-	s->ev = ev;
-	for (size_t i = 0; i < set->nfields; i++) {
-		const ioc_field *fd = &set->fields[i];
-		if (fd->fid < 0 || (size_t)fd->fid >= ev->nfids)
-			continue;
-		s->cur_field = (uint32_t)i;
-		for (int32_t k = ev->slot[fd->fid]; k >= 0; k = ev->fields[k].next) {
-			const vg_efield *f = &ev->fields[k];
-			const char *v = ev->hay.data + f->val_off;
-			size_t n = f->val_len;
-			s->cur_efield = (uint32_t)k;
-			switch (fd->kind) {
-			case FK_IP: match_ip(s, set, v, n); break;
-			case FK_DOMAIN: match_domain(s, set, v, n); break;
-			case FK_URL: match_url(s, set, fd, v, n); break;
-			case FK_HASH: match_hash(s, set, VG_IOC_NONE, v, n); break;
-			case FK_HASHES: vg_ioc_sysmon_hashes(v, n, on_sysmon_hash, s); break;
-			case FK_EMAIL:
-				if (!norm_email(v, n, s->norm, sizeof(s->norm), &n))
-					lookup(s, set, VG_IOC_EMAIL, (const uint8_t *)s->norm, n);
-				break;
-			case FK_STRING:
-				if (n <= VG_IOC_VALUE_MAX) {
-					const char *low = ev->low.data + f->val_off;
-					lookup(s, set, VG_IOC_STRING, (const uint8_t *)low, n);
-				}
-				break;
-			}
-		}
-	}
-	/* AND groups (STIX): a member counts only when all members matched */
-	for (size_t i = 0; i < s->nhits; i++) {
-		const ioc_ent *e = &set->ents[s->hits[i].ent];
-		bool seen = false; /* one hit per indicator and event (a URL's host and the hostname field) */
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = s->hits[j].ent == s->hits[i].ent;
-		if (seen)
-			continue;
-		if (e->group) {
-			uint64_t got = 0;
-			for (size_t j = 0; j < s->nhits; j++)
-				if (set->ents[s->hits[j].ent].group == e->group)
-					got |= 1ull << set->ents[s->hits[j].ent].member;
-			if (got != set->groups[e->group - 1].need)
-				continue;
-		}
-		hits++;
-		if (!fn)
-			continue;
-		const vg_efield *f = &ev->fields[s->hits[i].efield];
-		s->info = (vg_ioc_info){.value = format_value(s, e), .type = (vg_ioc_type)e->type,
-					.file = set->sources[e->src], .line = e->line, .id = e->id};
-		vg_ioc_hit h = {.ioc = &s->info, .field = set->fields[s->hits[i].field].name,
-				.value = ev->hay.data + f->val_off, .value_len = f->val_len};
-		fn(ctx, &h);
-	}
-	return hits;
 }

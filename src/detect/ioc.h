@@ -97,6 +97,25 @@ typedef void (*vg_ioc_hit_fn)(void *ctx, const vg_ioc_hit *hit);
 /* IOC hits of this scratch go to fn (NULL: IOCs are not matched). */
 void vg_detect_scratch_set_ioc(vg_detect_scratch *s, vg_ioc_hit_fn fn, void *ctx);
 
+/* Matching many events at once, indicator sets only (a ruleset without
+ * Sigma rules): each event is extracted into the batch, and one run looks
+ * the keys of all of them up together, so that the memory misses of a large
+ * set overlap (see docs/internals/detect.md, "Matching in batches"). Hits
+ * come in event order, each with its event's index in the batch. One batch
+ * per thread; the ruleset is shared. */
+typedef void (*vg_ioc_event_hit_fn)(void *ctx, size_t event, const vg_ioc_hit *hit);
+typedef struct vg_ioc_batch vg_ioc_batch;
+vg_ioc_batch *vg_ioc_batch_new(const vg_ruleset *rs);
+void vg_ioc_batch_free(vg_ioc_batch *b);
+/* Extract one JSON event: its index in the batch, or -1 when it is not a
+ * valid event (d says why; nothing is kept). Call only while not full. */
+int vg_ioc_batch_add_json(vg_ioc_batch *b, const char *json, size_t len, vg_diag *d);
+size_t vg_ioc_batch_count(const vg_ioc_batch *b);
+bool vg_ioc_batch_full(const vg_ioc_batch *b);
+/* Match the events added since the last run and empty the batch; returns
+ * the number of hits. */
+int vg_ioc_batch_run(vg_ioc_batch *b, vg_ioc_event_hit_fn fn, void *ctx);
+
 /* ---- lower-level pieces, exposed for tests and fuzzing ---- */
 
 /* Parse a STIX pattern of the supported subset into its disjunctive normal

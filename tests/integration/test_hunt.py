@@ -131,6 +131,54 @@ class HuntIocTest(unittest.TestCase):
         r = hunt("--ioc-type", "colour", "-i", self.list, self.eve)
         self.assertEqual(r.returncode, 2)
 
+    def test_batched_equals_one_at_a_time(self):
+        """With indicators and no rules, events are matched in batches of 16;
+        with a rule loaded, one at a time. Both must write the same IOC hits
+        (record numbers, matched fields, the event), in the same order, with
+        any number of threads, across bad lines and an EVTX file in between."""
+        big = os.path.join(self.dir, "big.json")
+        with open(big, "w") as f:
+            for i in range(203):
+                if i % 37 == 5:
+                    f.write('{"event_type": "dns", "dns": }\n')  # a bad record
+                    continue
+                e = {"event_type": "dns", "src_ip": "10.0.%d.%d" % (i % 7, i % 250),
+                     "dest_ip": "198.51.100.%d" % (i % 256) if i % 3 == 0 else "192.0.2.%d" % (i % 256),
+                     "dns": {"rrname": "h%d.www.c2.example.net" % i if i % 5 == 0 else "h%d.benign.example" % i}}
+                if i % 11 == 0:
+                    e["fileinfo"] = {"sha256": "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"}
+                f.write(json.dumps(e) + (" \r\n" if i % 13 == 0 else "\n"))
+        lst = os.path.join(self.dir, "batch-iocs.txt")
+        with open(lst, "w") as f:
+            f.write("198.51.100.0/24\n198.51.100.77\nc2.example.net\n"
+                    "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f\n")
+        never = os.path.join(self.dir, "never.yml")
+        with open(never, "w") as f:
+            f.write("title: Never\nid: 5e0a2b7c-0000-4000-8000-0000000000ff\nlogsource: {product: test}\n"
+                    "detection:\n  sel:\n    event_type: nothing-like-this\n  condition: sel\nlevel: low\n")
+        inputs = [big, self.eve]
+        index = os.path.join(SHARED, "data/sigma/regression/index.tsv")
+        if os.path.exists(index):  # an EVTX file between two JSON files: its records are matched one by one
+            with open(index) as f:
+                rows = [l.rstrip("\n").split("\t") for l in f]
+            row = dict(zip(rows[0], rows[1]))
+            inputs = [big, os.path.join(SHARED, "data/sigma", row["evtx_path"]), self.eve]
+        ioc_lines = lambda r: [l for l in r.stdout.splitlines() if l.startswith('{"ioc"')]
+        batched = hunt("--threads", "1", "-i", lst, *inputs)
+        self.assertEqual(batched.returncode, 0, batched.stderr)
+        one = hunt("--threads", "1", "-r", never, "-i", lst, *inputs)
+        self.assertEqual(one.returncode, 0, one.stderr)
+        self.assertEqual(ioc_lines(batched), ioc_lines(one))
+        good = [i for i in range(203) if i % 37 != 5]
+        expected = sum((i % 3 == 0) + (i % 5 == 0) + (i % 11 == 0) for i in good) + 4  # + eve.json's 4
+        self.assertEqual(len(ioc_lines(batched)), expected)
+        self.assertIn("big.json#6:", batched.stderr)  # the bad record, named as before
+        two = hunt("--threads", "2", "-i", lst, *inputs)
+        self.assertEqual(sorted(ioc_lines(two)), sorted(ioc_lines(batched)))  # files may finish in any order
+        first = json.loads(ioc_lines(batched)[0])
+        self.assertEqual(first["record"], 1)
+        self.assertEqual(first["event"], json.loads(open(big).readline()))
+
 
 CORR_RULES = """title: Failed logon
 id: 11111111-0000-4000-8000-000000000001

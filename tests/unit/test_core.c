@@ -72,6 +72,15 @@ static void test_buf_limit(void **state)
 	assert_string_equal(vg_buf_cstr(&b), "hello12345");
 	vg_buf_fini(&b);
 	vg_buf_fini(NULL);
+	/* JSON strings: quote and backslash escaped, control bytes as \u00XX,
+	 * UTF-8 as it is; a full buffer is an error, never a cut escape */
+	vg_buf_init(&b, 0);
+	assert_int_equal(vg_buf_put_json_str(&b, "a\"b\\c\n\x01\x1f \xc3\xa9", 11), VG_OK);
+	assert_string_equal(vg_buf_cstr(&b), "\"a\\\"b\\\\c\\u000a\\u0001\\u001f \xc3\xa9\"");
+	vg_buf_fini(&b);
+	vg_buf_init(&b, 4);
+	assert_int_equal(vg_buf_put_json_str(&b, "ab\"", 3), VG_ERR_LIMIT);
+	vg_buf_fini(&b);
 }
 
 static void test_time(void **state)

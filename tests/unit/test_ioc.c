@@ -11,6 +11,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/buf.h"
+#include "core/limits.h"
 #include "detect/ioc.h"
 #include "detect/sigma.h"
 
@@ -424,6 +426,200 @@ static void t_growth(void **state)
 	vg_ruleset_free(rs);
 }
 
+/* Hashes are decoded eight digits at a time: any byte that is not a hex digit,
+ * at any position, refutes the value (the bytes 0x10-0x19 turn into digits
+ * when case is folded), and either case matches. */
+static void t_hash_digits(void **state)
+{
+	const char *sha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
+	const char bad[] = {'g', 'G', '/', ':', '@', '`', '{', '~', 'P', 'p', ' ', '.', 'z', 'Z'};
+	char v[64], ev[256], last[1024];
+	(void)state;
+	vg_ruleset *rs = load("h.txt", "da39a3ee5e6b4b0d3255bfef95601890afd80709\n", VG_IOC_FMT_AUTO);
+	for (size_t pos = 0; pos < 40; pos++) {
+		strcpy(v, sha1);
+		v[pos] = (char)(v[pos] >= 'a' ? v[pos] - 32 : v[pos]);
+		snprintf(ev, sizeof(ev), "{\"fileinfo\":{\"md5\":\"%s\"}}", v);
+		assert_int_equal(run(rs, ev, last), 1);
+		for (size_t b = 0; b < sizeof(bad); b++) {
+			strcpy(v, sha1);
+			v[pos] = bad[b];
+			snprintf(ev, sizeof(ev), "{\"fileinfo\":{\"md5\":\"%s\"}}", v);
+			assert_int_equal(run(rs, ev, NULL), 0);
+		}
+		for (unsigned c = 0x10; c <= 0x19; c++) { /* a control byte, escaped in JSON */
+			snprintf(ev, sizeof(ev), "{\"fileinfo\":{\"md5\":\"%.*s\\u%04x%s\"}}", (int)pos, sha1, c, sha1 + pos + 1);
+			assert_int_equal(run(rs, ev, NULL), 0);
+		}
+	}
+	snprintf(ev, sizeof(ev), "{\"fileinfo\":{\"md5\":\"%s\"}}", "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709");
+	assert_int_equal(run(rs, ev, last), 1);
+	assert_string_equal(last, "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709 h.txt:1 - fileinfo.md5="
+				  "DA39A3EE5E6B4B0D3255BFEF95601890AFD80709");
+	vg_ruleset_free(rs);
+}
+
+/* Addresses are parsed inline: only the dotted quad inet_pton takes. */
+static void t_ipv4_forms(void **state)
+{
+	static const char *const no[] = {"192.0.2.01", "192.0.2.1.", ".192.0.2.1", "192.0.2.1 ", " 192.0.2.1",
+					 "192.0.2",    "192.0.2.1.5", "192.0.2.256", "192.0..2.1", "0192.0.2.1",
+					 "192.0.2.1/32", "192.0.2.1a", "1922.0.2.1",  "192.0.2.-1"};
+	char ev[256], last[1024];
+	(void)state;
+	vg_ruleset *rs = load("a.txt", "192.0.2.1\n255.255.255.255\n0.0.0.0\n", VG_IOC_FMT_AUTO);
+	assert_int_equal(run(rs, "{\"src_ip\":\"192.0.2.1\"}", last), 1);
+	assert_string_equal(last, "ip 192.0.2.1 a.txt:1 - src_ip=192.0.2.1");
+	assert_int_equal(run(rs, "{\"src_ip\":\"255.255.255.255\"}", NULL), 1);
+	assert_int_equal(run(rs, "{\"src_ip\":\"0.0.0.0\"}", NULL), 1);
+	assert_int_equal(run(rs, "{\"src_ip\":\"::ffff:192.0.2.1\"}", NULL), 0); /* another family */
+	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+		snprintf(ev, sizeof(ev), "{\"src_ip\":\"%s\"}", no[i]);
+		assert_int_equal(run(rs, ev, NULL), 0);
+	}
+	vg_ruleset_free(rs);
+}
+
+/* An event with more keys than one lookup batch holds: the batch is run and
+ * emptied on the way, hits before and after are all found, and an address's
+ * exact-then-longest-prefix rule holds across it. */
+static void t_batch_flush(void **state)
+{
+	vg_buf ev;
+	char last[1024];
+	(void)state;
+	vg_ruleset *rs = load("b.txt", "first.evil.example\nlast.evil.example\n198.51.100.0/24\n198.51.0.0/16\n"
+				       "2001:db8::/32\n2001:db8:1::/48\n2001:db8:1:2::/64\n",
+			      VG_IOC_FMT_AUTO);
+	vg_buf_init(&ev, 1 << 20);
+	vg_buf_printf(&ev, "{\"dns\":{\"rrname\":[\"www.first.evil.example\"");
+	for (int i = 0; i < 1500; i++)
+		vg_buf_printf(&ev, ",\"h%d.sub%d.benign.example\"", i, i % 7);
+	vg_buf_printf(&ev, ",\"LAST.evil.example\"]},\"src_ip\":[");
+	for (int i = 0; i < 300; i++)
+		vg_buf_printf(&ev, "\"203.0.%d.%d\",", i % 256, i / 256);
+	vg_buf_printf(&ev, "\"198.51.100.9\"],\"dest_ip\":[\"2001:db8:1:3::1\",\"2001:db8:1:2::1\"]}");
+	vg_buf_append(&ev, "", 1);
+	assert_int_equal(run(rs, ev.data, last), 5);
+	vg_buf_reset(&ev);
+	vg_buf_printf(&ev, "{\"src_ip\":[");
+	for (int i = 0; i < 600; i++)
+		vg_buf_printf(&ev, "\"203.0.%d.%d\",", i % 256, i / 256);
+	vg_buf_printf(&ev, "\"198.51.7.7\"]}");
+	vg_buf_append(&ev, "", 1);
+	assert_int_equal(run(rs, ev.data, last), 1);
+	assert_string_equal(last, "ip 198.51.0.0/16 b.txt:4 - src_ip=198.51.7.7");
+	vg_buf_fini(&ev);
+	vg_ruleset_free(rs);
+}
+
+/* Events matched in batches (vg_ioc_batch) give what one at a time gives:
+ * the same hits, in event order, each with its event's index; an AND group
+ * needs all its members in one event, not across the batch; a bad event is
+ * refused and the others still match; the batch empties after a run. */
+typedef struct batch_hits {
+	size_t n;
+	char log[8192];
+} batch_hits;
+
+static void on_batch_hit(void *ctx, size_t event, const vg_ioc_hit *h)
+{
+	batch_hits *x = ctx;
+	x->n++;
+	size_t l = strlen(x->log);
+	snprintf(x->log + l, sizeof(x->log) - l, "%zu:%s %s %s=%.*s;", event, vg_ioc_type_name(h->ioc->type),
+		 h->ioc->value, h->field, (int)h->value_len, h->value);
+}
+
+static void on_single_hit(void *ctx, const vg_ioc_hit *h)
+{
+	batch_hits *x = ctx;
+	size_t l = strlen(x->log);
+	x->n++;
+	snprintf(x->log + l, sizeof(x->log) - l, "%s %s %s=%.*s;", vg_ioc_type_name(h->ioc->type), h->ioc->value,
+		 h->field, (int)h->value_len, h->value);
+}
+
+static void t_batch(void **state)
+{
+	const char *b = "{\"type\":\"bundle\",\"id\":\"bundle--1\",\"objects\":["
+			"{\"type\":\"indicator\",\"id\":\"indicator--1\",\"pattern_type\":\"stix\",\"pattern\":"
+			"\"[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e'] AND [ipv4-addr:value = '192.0.2.5']\"},"
+			"{\"type\":\"indicator\",\"id\":\"indicator--2\",\"pattern_type\":\"stix\",\"pattern\":"
+			"\"[domain-name:value = 'evil.example'] OR [ipv4-addr:value = '198.51.100.0/24']\"}]}";
+	static const char *const evs[] = {
+		"{\"src_ip\":\"192.0.2.5\"}",
+		"{\"fileinfo\":{\"md5\":\"d41d8cd98f00b204e9800998ecf8427e\"}}",
+		"{\"dns\":{\"rrname\":\"a.evil.example\"},\"dest_ip\":\"198.51.100.3\"}",
+		"{\"dns\":",
+		"{\"src_ip\":\"192.0.2.5\",\"fileinfo\":{\"md5\":\"D41D8CD98F00B204E9800998ECF8427E\"}}",
+		"{\"src_ip\":\"10.0.0.1\"}",
+		"{\"http\":{\"hostname\":\"evil.example\",\"url\":\"/x\"},\"src_ip\":\"198.51.100.200\"}",
+	};
+	size_t nev = sizeof(evs) / sizeof(evs[0]);
+	(void)state;
+	vg_ruleset *rs = load("bundle.json", b, VG_IOC_FMT_AUTO);
+	/* one at a time */
+	char expect[8192] = "";
+	size_t nexpect = 0;
+	for (size_t i = 0; i < nev; i++) {
+		batch_hits one = {0};
+		vg_detect_scratch *sc = vg_detect_scratch_new(rs);
+		vg_diag d;
+		vg_detect_scratch_set_ioc(sc, on_single_hit, &one);
+		(void)vg_detect_json(sc, evs[i], strlen(evs[i]), NULL, NULL, &d);
+		vg_detect_scratch_free(sc);
+		for (char *p = one.log, *q; *p; p = q + 1) { /* prefix each hit with the event index */
+			q = strchr(p, ';');
+			size_t l = strlen(expect);
+			snprintf(expect + l, sizeof(expect) - l, "%zu:%.*s;", i, (int)(q - p), p);
+		}
+		nexpect += one.n;
+	}
+	/* in the field map's order: src_ip, dest_ip, dns.rrname, http.hostname, ..., fileinfo.md5 */
+	assert_string_equal(expect, "2:ip 198.51.100.0/24 dest_ip=198.51.100.3;2:domain evil.example dns.rrname=a.evil.example;"
+				    "4:ip 192.0.2.5 src_ip=192.0.2.5;"
+				    "4:md5 d41d8cd98f00b204e9800998ecf8427e fileinfo.md5=D41D8CD98F00B204E9800998ECF8427E;"
+				    "6:ip 198.51.100.0/24 src_ip=198.51.100.200;6:domain evil.example http.hostname=evil.example;");
+	/* the same events in one batch (the bad one refused, so indices shift past it) */
+	vg_ioc_batch *bt = vg_ioc_batch_new(rs);
+	batch_hits x = {0};
+	vg_diag d;
+	assert_non_null(bt);
+	size_t idx[16], k = 0;
+	for (size_t i = 0; i < nev; i++) {
+		int r = vg_ioc_batch_add_json(bt, evs[i], strlen(evs[i]), &d);
+		if (i == 3) {
+			assert_int_equal(r, -1);
+			continue;
+		}
+		assert_int_equal(r, (int)k);
+		idx[k++] = i;
+	}
+	assert_int_equal(vg_ioc_batch_count(bt), nev - 1);
+	assert_int_equal(vg_ioc_batch_run(bt, on_batch_hit, &x), (int)nexpect);
+	assert_int_equal(vg_ioc_batch_count(bt), 0);
+	char mapped[8192] = "";
+	for (char *p = x.log, *q; *p; p = q + 1) { /* batch index -> input index */
+		q = strchr(p, ';');
+		char *colon = strchr(p, ':');
+		size_t l = strlen(mapped);
+		snprintf(mapped + l, sizeof(mapped) - l, "%zu%.*s;", idx[strtoul(p, NULL, 10)], (int)(q - colon), colon);
+	}
+	assert_string_equal(mapped, expect);
+	/* a full batch, run, then reused */
+	for (size_t i = 0; !vg_ioc_batch_full(bt); i++)
+		assert_true(vg_ioc_batch_add_json(bt, evs[2], strlen(evs[2]), &d) >= 0);
+	assert_int_equal(vg_ioc_batch_add_json(bt, evs[2], strlen(evs[2]), &d), -1);
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(vg_ioc_batch_count(bt), VG_IOC_BATCH_EVENTS);
+	assert_int_equal(vg_ioc_batch_run(bt, on_batch_hit, &x), 2 * VG_IOC_BATCH_EVENTS);
+	assert_int_equal(vg_ioc_batch_run(bt, on_batch_hit, &x), 0);
+	vg_ioc_batch_free(bt);
+	vg_ioc_batch_free(NULL);
+	vg_ruleset_free(rs);
+}
+
 static size_t sigma_hits;
 static void on_sigma(void *ctx, const vg_hit *h)
 {
@@ -467,6 +663,8 @@ int main(void)
 		cmocka_unit_test(t_list_forced_type),	 cmocka_unit_test(t_csv),	    cmocka_unit_test(t_misp),
 		cmocka_unit_test(t_misp_samples),	 cmocka_unit_test(t_stix_pattern), cmocka_unit_test(t_stix_bundle),
 		cmocka_unit_test(t_fields_file),	 cmocka_unit_test(t_with_sigma),   cmocka_unit_test(t_growth),
+		cmocka_unit_test(t_hash_digits),	 cmocka_unit_test(t_ipv4_forms),   cmocka_unit_test(t_batch_flush),
+		cmocka_unit_test(t_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
