@@ -60,6 +60,7 @@ int vg_cmd_incident_list(vg_cli *cli, int argc, char **argv)
 	const vg_cli_opt opts[] = {
 		{"status", VG_OPT_STR, &f.status}, {"org", VG_OPT_I64, &f.org_id}, {"severity", VG_OPT_STR, &f.severity},
 		{"type", VG_OPT_STR, &f.type},     {"query", VG_OPT_STR, &f.q},    {"limit", VG_OPT_INT, &f.limit},
+		{"cursor", VG_OPT_STR, &f.cursor},
 	};
 	if (vg_cli_options(cli, "incident", "list", argc, argv, opts, VG_CLI_ARRAY_LEN(opts), 0, 0) < 0)
 		return VG_EXIT_USAGE;
@@ -69,7 +70,7 @@ int vg_cmd_incident_list(vg_cli *cli, int argc, char **argv)
 	vg_db_close(db);
 	if (e)
 		return vg_cli_fail(cli, e, &d);
-	return vg_cli_print_list(cli, out, cols, VG_CLI_ARRAY_LEN(cols), NULL);
+	return vg_cli_print_list(cli, out, cols, VG_CLI_ARRAY_LEN(cols), "--cursor");
 }
 
 int vg_cmd_incident_show(vg_cli *cli, int argc, char **argv)
