@@ -21,6 +21,11 @@ typedef struct pnode {
 	uint64_t hash;
 	uint32_t parent, keyoff, keylen;
 	int32_t fid;
+	/* the shape of the last event: the first key seen under this node, the
+	 * key seen after this one; a key that matches the guess needs no hash
+	 * and no probe (logs of one kind repeat their keys in the same order) */
+	uint32_t first, next;
+	bool plain; /* the key was written without escapes: its text is its source */
 } pnode;
 
 typedef struct vg_pnodes {
@@ -121,6 +126,7 @@ vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs)
 	if (pnodes_grow(ev->pnodes))
 		return VG_ERR_NOMEM;
 	ev->pnodes->n = 1; /* the root */
+	ev->pnodes->nodes[0] = (pnode){.first = PN_NONE, .next = PN_NONE};
 	for (size_t i = 0; i < ev->nfids; i++)
 		ev->slot[i] = -1;
 	return VG_OK;
@@ -191,6 +197,8 @@ static __attribute__((noinline)) uint32_t pnode_add(vg_event *ev, const vg_rules
 		nd->keyoff = (uint32_t)pn->keys.len;
 		nd->keylen = (uint32_t)n;
 		nd->fid = vg_rs_field_find(rs, norm, nl);
+		nd->first = nd->next = PN_NONE;
+		nd->plain = !memchr(k, '\\', n) && !memchr(k, '"', n);
 		memcpy(pn->keys.data + pn->keys.len, k, n);
 		memset(pn->keys.data + pn->keys.len + n, 0, 8);
 		pn->keys.len += n;
@@ -252,9 +260,11 @@ static inline vg_err reserve(vg_buf *b, size_t extra)
 	return b->data && b->cap - b->len > extra ? VG_OK : vg_buf_reserve(b, extra);
 }
 
-/* Append one leaf whose field id is known (-1: no rule field). */
+/* Append one leaf whose field id is known (-1: no rule field). lowered: the
+ * JSON parser decoded the value in place into both ev->hay and ev->low
+ * (vg_jstr_decode), after their ends, with room for it and its '\n'. */
 static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const char *val, size_t vlen, vg_ftype type,
-			    int fid)
+			    int fid, bool lowered)
 {
 	vg_efield *f;
 	vg_err e;
@@ -268,13 +278,16 @@ static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const c
 		ev->fields = nf;
 		ev->capfields = nc;
 	}
-	/* the JSON parser decodes strings in place, right after the buffer's end */
-	bool in_place = ev->hay.data && val == ev->hay.data + ev->hay.len;
-	if ((e = reserve(&ev->paths, plen + 1)) || (e = reserve(&ev->low, vlen + 1)) ||
-	    (!in_place && (e = reserve(&ev->hay, vlen + 1))))
+	if (lowered) {
+		if (ev->low.len != ev->hay.len || val != ev->hay.data + ev->hay.len || ev->hay.cap - ev->hay.len < vlen + 2 ||
+		    ev->low.cap - ev->low.len < vlen + 2)
+			return VG_ERR_INTERNAL; /* the parser reserved room for the value and '\n' */
+		if ((e = reserve(&ev->paths, plen + 1)))
+			return e;
+	} else if ((e = reserve(&ev->paths, plen + 1)) || (e = reserve(&ev->low, vlen + 1)) ||
+		   (e = reserve(&ev->hay, vlen + 1))) {
 		return e;
-	if (in_place && ev->hay.cap - ev->hay.len < vlen + 2) /* the parser reserved room for the value and '\n' */
-		return VG_ERR_INTERNAL;
+	}
 	f = &ev->fields[ev->nfields];
 	f->path_off = (uint32_t)ev->paths.len;
 	f->path_len = (uint32_t)plen;
@@ -284,19 +297,16 @@ static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const c
 	memcpy(ev->paths.data + ev->paths.len, path, plen);
 	ev->paths.len += plen;
 	ev->paths.data[ev->paths.len++] = 0;
-	if (!in_place)
+	if (!lowered) {
 		memcpy(ev->hay.data + ev->hay.len, val, vlen);
+		lower_copy(ev->low.data + ev->low.len, val, vlen);
+	}
 	ev->hay.len += vlen;
 	ev->hay.data[ev->hay.len++] = '\n';
 	ev->hay.data[ev->hay.len] = 0;
-	{
-		const char *src = ev->hay.data + f->val_off;
-		char *dst = ev->low.data + ev->low.len;
-		lower_copy(dst, src, vlen);
-		dst[vlen] = '\n';
-		ev->low.len += vlen + 1;
-		ev->low.data[ev->low.len] = 0;
-	}
+	ev->low.len += vlen;
+	ev->low.data[ev->low.len++] = '\n';
+	ev->low.data[ev->low.len] = 0;
 	f->fid = fid;
 	f->next = -1;
 	if (f->fid >= 0 && (size_t)f->fid < ev->nfids) {
@@ -314,7 +324,7 @@ static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const c
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val, size_t vlen,
 		    vg_ftype type)
 {
-	return event_add_fid(ev, path, plen, val, vlen, type, path_fid(ev, rs, path, plen));
+	return event_add_fid(ev, path, plen, val, vlen, type, path_fid(ev, rs, path, plen), false);
 }
 
 /* ---- JSON ---- */
@@ -330,8 +340,10 @@ typedef struct jparser {
 	vg_diag *d;
 } jparser;
 
-static void ws(jparser *p)
+static inline void ws(jparser *p)
 {
+	if (p->pos < p->len && (unsigned char)p->s[p->pos] > ' ')
+		return; /* compact JSON: no whitespace */
 	while (p->pos < p->len) {
 		char c = p->s[p->pos];
 		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
@@ -354,22 +366,6 @@ int vg_ev_hexval(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
-}
-
-static bool hex4(jparser *p, uint32_t *out)
-{
-	uint32_t v = 0;
-	if (p->pos + 4 > p->len)
-		return false;
-	for (int i = 0; i < 4; i++) {
-		int h = vg_ev_hexval(p->s[p->pos + i]);
-		if (h < 0)
-			return false;
-		v = v << 4 | (uint32_t)h;
-	}
-	p->pos += 4;
-	*out = v;
-	return true;
 }
 
 size_t vg_ev_utf8_put(char *o, uint32_t cp)
@@ -396,137 +392,57 @@ size_t vg_ev_utf8_put(char *o, uint32_t cp)
 	return 4;
 }
 
-/* Decode the string at p->pos (opening quote) into dst (capacity: the raw
- * length is an upper bound of the decoded length). */
-static vg_err jstring(jparser *p, char *dst, size_t cap, size_t *outlen)
-{
-	size_t o = 0;
-	const char *end = p->s + p->len, *quote = NULL;
-	p->pos++;
-	for (;;) {
-		/* the next quote and the next backslash before it, with memchr (log
-		 * values are long runs of plain text); raw control characters are
-		 * accepted (lenient) */
-		const char *start = p->s + p->pos;
-		if (!quote || quote < start)
-			quote = memchr(start, '"', (size_t)(end - start));
-		const char *q = quote ? quote : end;
-		const char *bs = memchr(start, '\\', (size_t)(q - start));
-		if (bs)
-			q = bs;
-		if (o + (size_t)(q - start) + 4 > cap)
-			return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long at offset %zu", p->pos);
-		memcpy(dst + o, start, (size_t)(q - start));
-		o += (size_t)(q - start);
-		p->pos = (size_t)(q - p->s);
-		if (q >= end)
-			return jfail(p, "unterminated string");
-		if (*q == '"') {
-			p->pos++;
-			*outlen = o;
-			return VG_OK;
-		}
-		p->pos++;
-		if (p->pos >= p->len)
-			return jfail(p, "bad escape");
-		char c = p->s[p->pos++];
-		if (o + 4 > cap)
-			return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long");
-		switch (c) {
-		case '"': dst[o++] = '"'; break;
-		case '\\': dst[o++] = '\\'; break;
-		case '/': dst[o++] = '/'; break;
-		case 'b': dst[o++] = '\b'; break;
-		case 'f': dst[o++] = '\f'; break;
-		case 'n': dst[o++] = '\n'; break;
-		case 'r': dst[o++] = '\r'; break;
-		case 't': dst[o++] = '\t'; break;
-		case 'u': {
-			uint32_t cp, lo;
-			if (!hex4(p, &cp))
-				return jfail(p, "bad \\u escape");
-			if (cp >= 0xD800 && cp < 0xDC00 && p->pos + 6 <= p->len && p->s[p->pos] == '\\' &&
-			    p->s[p->pos + 1] == 'u') {
-				p->pos += 2;
-				if (!hex4(p, &lo))
-					return jfail(p, "bad \\u escape");
-				if (lo >= 0xDC00 && lo < 0xE000)
-					cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-				else
-					cp = 0xFFFD;
-			} else if (cp >= 0xD800 && cp < 0xE000) {
-				cp = 0xFFFD;
-			}
-			if (o + 4 > cap)
-				return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON string too long");
-			o += vg_ev_utf8_put(dst + o, cp);
-			break;
-		}
-		default: return jfail(p, "bad escape");
-		}
-	}
-}
-
 static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node);
 
-static vg_err jleaf(jparser *p, const char *val, size_t vlen, vg_ftype t, int fid)
+static vg_err jleaf(jparser *p, const char *val, size_t vlen, vg_ftype t, int fid, bool lowered)
 {
-	vg_err e = event_add_fid(p->ev, p->path, p->plen, val, vlen, t, fid);
+	vg_err e = event_add_fid(p->ev, p->path, p->plen, val, vlen, t, fid, lowered);
 	if (e == VG_ERR_LIMIT)
 		return vg_diag_set(p->d, e, NULL, "event has more than %d fields or is too large", VG_EVENT_FIELDS_MAX);
 	return e;
 }
 
-/* Skip the string at p->pos (opening quote) without decoding it; escapes are
- * checked as jstring checks them, so skipping accepts what decoding accepts. */
-static vg_err jskip_string(jparser *p)
+/* A string error of jstr.c, at p->pos. */
+static vg_err jstr_fail(jparser *p, vg_jstr_err je)
 {
-	const char *s = p->s, *end = p->s + p->len, *q = s + p->pos + 1;
-	for (;;) {
-		const char *quote = memchr(q, '"', (size_t)(end - q));
-		const char *bs = quote ? memchr(q, '\\', (size_t)(quote - q)) : NULL;
-		if (!quote) {
-			p->pos = p->len;
-			return jfail(p, "unterminated string");
-		}
-		if (!bs) {
-			p->pos = (size_t)(quote - s) + 1;
-			return VG_OK;
-		}
-		p->pos = (size_t)(bs - s) + 1;
-		if (p->pos >= p->len)
-			return jfail(p, "bad escape");
-		char c = s[p->pos++];
-		if (c == 'u') {
-			uint32_t cp;
-			if (!hex4(p, &cp))
-				return jfail(p, "bad \\u escape");
-		} else if (!strchr("\"\\/bfnrt", c) || !c) {
-			return jfail(p, "bad escape");
-		}
-		q = s + p->pos;
-	}
+	return jfail(p, je == VG_JSTR_UNTERMINATED ? "unterminated string"
+		       : je == VG_JSTR_BAD_U	  ? "bad \\u escape"
+						  : "bad escape");
 }
 
-/* A key with escapes: decoded whole (rare: kept out of jkey's frame). */
+/* Skip the string at p->pos (opening quote) without decoding it; escapes are
+ * checked as decoding checks them, so skipping accepts what decoding accepts. */
+static vg_err jskip_string(jparser *p)
+{
+	size_t endpos;
+	vg_jstr_err je = vg_jstr_skip(p->s, p->len, p->pos, &endpos);
+	p->pos = endpos;
+	return je ? jstr_fail(p, je) : VG_OK;
+}
+
+/* A key with escapes: decoded whole (rare: kept out of jkey's frame). Its
+ * end is found first, so that the decoder sees only the key's text and the
+ * buffers bound it. */
 static __attribute__((noinline)) vg_err jkey_escaped(jparser *p, size_t saved)
 {
-	size_t o;
-	char key[VG_EVENT_PATH_MAX];
-	size_t klen;
-	vg_err e = jstring(p, key, sizeof(key), &klen);
-	if (!e && saved + klen + 2 >= (size_t)VG_EVENT_PATH_MAX)
-		e = vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
-	if (e)
-		return e;
-	o = saved;
+	char key[VG_EVENT_PATH_MAX + 16], low[VG_EVENT_PATH_MAX + 16];
+	size_t klen = 0, endpos, o = saved;
+	vg_jstr_err je = vg_jstr_skip(p->s, p->len, p->pos, &endpos);
+	if (!je && endpos - p->pos > (size_t)VG_EVENT_PATH_MAX)
+		return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
+	if (!je)
+		je = vg_jstr_decode(p->s, endpos, p->pos, key, low, &klen, &endpos);
+	p->pos = endpos;
+	if (je)
+		return jstr_fail(p, je);
+	if (saved + klen + 2 >= (size_t)VG_EVENT_PATH_MAX)
+		return vg_diag_set(p->d, VG_ERR_LIMIT, NULL, "JSON key path longer than %d", VG_EVENT_PATH_MAX);
 	if (saved)
 		p->path[o++] = '.';
 	memcpy(p->path + o, key, klen);
 	p->plen = o + klen;
 	return VG_OK;
 }
-
 
 /* Path of the key at p->pos appended to p->path (after a '.'), decoded in
  * place: keys are short and rarely escaped. */
@@ -574,10 +490,34 @@ static vg_err jkey(jparser *p, size_t saved)
 	return jkey_escaped(p, saved);
 }
 
+/* Does the key at p->pos (its opening quote) read exactly as node g's key?
+ * Then it is consumed and appended to p->path as jkey would. */
+static inline bool jkey_guess(jparser *p, size_t saved, const vg_pnodes *pn, uint32_t g)
+{
+	const pnode *nd = &pn->nodes[g];
+	size_t n = nd->keylen, at = p->pos + 1, o = saved ? saved + 1 : 0;
+	const char *k = pn->keys.data + nd->keyoff;
+	if (!nd->plain || at + n >= p->len || p->s[at + n] != '"' || o + n + 2 >= (size_t)VG_EVENT_PATH_MAX)
+		return false;
+	/* eight bytes at a time when the source has them (the stored keys are padded) */
+	if (at + n + 8 <= p->len ? !key_eq(p->s + at, k, n) : memcmp(p->s + at, k, n) != 0)
+		return false;
+	if (saved)
+		p->path[saved] = '.';
+	/* eight bytes at a time: the stored key is padded, the path has slack */
+	for (size_t i = 0; i < n; i += 8)
+		memcpy(p->path + o + i, k + i, 8);
+	p->plen = o + n;
+	p->pos = at + n + 1;
+	return true;
+}
+
 static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
 {
 	size_t saved = p->plen;
 	vg_err e;
+	uint32_t prev = PN_NONE;
+	bool first = true;
 	p->pos++; /* { */
 	ws(p);
 	if (p->pos < p->len && p->s[p->pos] == '}') {
@@ -588,17 +528,36 @@ static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
 		ws(p);
 		if (p->pos >= p->len || p->s[p->pos] != '"')
 			return jfail(p, "expected a key");
-		if ((e = jkey(p, saved)))
-			return e;
+		/* the field id of the path, before the value: a scalar no rule uses is
+		 * skipped without decoding when the ruleset has no keyword */
+		int fid;
+		uint32_t child;
+		vg_pnodes *pn = p->ev->pnodes;
+		uint32_t guess = !pn || node == PN_NONE ? PN_NONE
+				 : first		  ? pn->nodes[node].first
+				 : prev != PN_NONE	  ? pn->nodes[prev].next
+							  : PN_NONE;
+		if (guess != PN_NONE && jkey_guess(p, saved, pn, guess)) {
+			child = guess;
+			fid = pn->nodes[guess].fid;
+		} else {
+			if ((e = jkey(p, saved)))
+				return e;
+			size_t ks = saved ? saved + 1 : 0;
+			child = pnode_get(p->ev, p->rs, node, p->path + ks, p->plen - ks, p->path, p->plen, &fid);
+			if (child != PN_NONE) { /* remember the shape (pnode_get may have moved the nodes) */
+				if (first)
+					pn->nodes[node].first = child;
+				else if (prev != PN_NONE)
+					pn->nodes[prev].next = child;
+			}
+		}
+		first = false;
+		prev = child;
 		ws(p);
 		if (p->pos >= p->len || p->s[p->pos] != ':')
 			return jfail(p, "expected ':'");
 		p->pos++;
-		/* the field id of the path, before the value: a scalar no rule uses is
-		 * skipped without decoding when the ruleset has no keyword */
-		int fid;
-		size_t ks = saved ? saved + 1 : 0;
-		uint32_t child = pnode_get(p->ev, p->rs, node, p->path + ks, p->plen - ks, p->path, p->plen, &fid);
 		if ((e = jvalue(p, depth + 1, fid, child)))
 			return e;
 		p->plen = saved;
@@ -614,6 +573,12 @@ static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
 		return jfail(p, "expected ',' or '}'");
 	}
 }
+
+/* Bytes of a JSON number (its grammar is checked no further: lenient). */
+static const bool num_char[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+	['8'] = 1, ['9'] = 1, ['-'] = 1, ['+'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1,
+};
 
 static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node)
 {
@@ -652,52 +617,52 @@ static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node)
 	if (c == '"') {
 		if (skip)
 			return jskip_string(p);
-		/* decode straight into the value buffer */
-		const char *q = p->s + p->pos + 1;
-		size_t bound = p->len - p->pos;
-		size_t vlen;
-		const char *close = memchr(q, '"', (size_t)(p->s + p->len - q));
-		if (close && !memchr(q, '\\', (size_t)(close - q)))
-			bound = (size_t)(close - q) + 1; /* no escapes: exact */
-		if ((e = vg_buf_reserve(&p->ev->hay, bound + 8)))
+		/* decoded straight into the value buffer and its lowered twin, in
+		 * one pass (the raw length bounds the decoded one) */
+		vg_event *ev = p->ev;
+		size_t room = p->len - p->pos + 16, vlen, endpos;
+		if ((e = reserve(&ev->hay, room)) || (e = reserve(&ev->low, room)))
 			return e == VG_ERR_LIMIT ? vg_diag_set(p->d, e, NULL, "event too large") : e;
-		char *dst = p->ev->hay.data + p->ev->hay.len;
-		if (close && bound == (size_t)(close - q) + 1) { /* no escapes: copy */
-			vlen = (size_t)(close - q);
-			memcpy(dst, q, vlen);
-			p->pos = (size_t)(close - p->s) + 1;
-		} else if ((e = jstring(p, dst, bound + 8, &vlen))) {
-			return e;
-		}
-		return jleaf(p, dst, vlen, FT_STR, fid);
+		if (ev->low.len != ev->hay.len) /* twins: same offsets */
+			return VG_ERR_INTERNAL;
+		char *dst = ev->hay.data + ev->hay.len;
+		vg_jstr_err je = vg_jstr_decode(p->s, p->len, p->pos, dst, ev->low.data + ev->hay.len, &vlen, &endpos);
+		p->pos = endpos;
+		if (je)
+			return jstr_fail(p, je);
+		return jleaf(p, dst, vlen, FT_STR, fid, true);
 	}
 	size_t start = p->pos;
 	if (c == 't' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "true", 4) == 0) {
 		p->pos += 4;
-		return skip ? VG_OK : jleaf(p, "true", 4, FT_BOOL, fid);
+		return skip ? VG_OK : jleaf(p, "true", 4, FT_BOOL, fid, false);
 	}
 	if (c == 'f' && p->len - p->pos >= 5 && memcmp(p->s + p->pos, "false", 5) == 0) {
 		p->pos += 5;
-		return skip ? VG_OK : jleaf(p, "false", 5, FT_BOOL, fid);
+		return skip ? VG_OK : jleaf(p, "false", 5, FT_BOOL, fid, false);
 	}
 	if (c == 'n' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "null", 4) == 0) {
 		p->pos += 4;
-		return skip ? VG_OK : jleaf(p, "", 0, FT_NULL, fid);
+		return skip ? VG_OK : jleaf(p, "", 0, FT_NULL, fid, false);
 	}
-	while (p->pos < p->len) {
-		char d = p->s[p->pos];
-		if (!((d >= '0' && d <= '9') || d == '-' || d == '+' || d == '.' || d == 'e' || d == 'E'))
-			break;
+	while (p->pos < p->len && num_char[(unsigned char)p->s[p->pos]])
 		p->pos++;
-	}
 	if (p->pos == start)
 		return jfail(p, "unexpected character");
-	return skip ? VG_OK : jleaf(p, p->s + start, p->pos - start, FT_NUM, fid);
+	return skip ? VG_OK : jleaf(p, p->s + start, p->pos - start, FT_NUM, fid, false);
 }
 
 vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d)
 {
-	jparser p = {.ev = ev, .rs = rs, .s = json, .len = len, .d = d, .skip_unused = !rs->keywords};
+	jparser p; /* not zeroed whole: the path buffer is written before it is read */
+	p.ev = ev;
+	p.rs = rs;
+	p.s = json;
+	p.pos = 0;
+	p.len = len;
+	p.plen = 0;
+	p.skip_unused = !rs->keywords;
+	p.d = d;
 	vg_err e;
 	vg_event_reset(ev);
 	if (len > VG_EVENT_SIZE_MAX)

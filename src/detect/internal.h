@@ -50,11 +50,19 @@ typedef struct vg_sval {
 	 * prefilter database), or -1. If the scan did not see it, the value is
 	 * false without looking at any field. */
 	int32_t lit_id;
+	/* lit_id is the whole lowered pattern of a contains value (no '\n'): a
+	 * sighting of it in the item's field (anywhere, for keywords) proves the
+	 * value without testing it */
+	bool lit_whole;
 	/* VK_REGEX: source and PCRE2 options; re_key is set ("") once compile
 	 * has looked for the literal every match contains (then in lit/litlen). */
 	const char *re_src;
 	uint32_t re_flags;
 	const char *re_key;
+	/* VK_REGEX: the same literal (lowered) even when too short for the
+	 * prefilter: a value whose lowered text lacks it is not matched */
+	const char *re_need;
+	size_t re_needlen;
 } vg_sval;
 
 typedef struct vg_sitem {
@@ -229,6 +237,14 @@ vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, 
 /* Shared by the JSON and XML readers (event.c). */
 int vg_ev_hexval(char c);
 size_t vg_ev_utf8_put(char *o, uint32_t cp);
+/* jstr.c: one JSON string (s[pos] is its opening quote) decoded into dst and,
+ * ASCII-lowered, into low (each with room for len - pos + 16 bytes). */
+typedef enum { VG_JSTR_OK, VG_JSTR_UNTERMINATED, VG_JSTR_BAD_ESCAPE, VG_JSTR_BAD_U } vg_jstr_err;
+vg_jstr_err vg_jstr_decode(const char *s, size_t len, size_t pos, char *dst, char *low, size_t *olen,
+			   size_t *endpos);
+/* The same string skipped without decoding, with the same checks (escapes
+ * valid, closing quote present): *endpos as vg_jstr_decode sets it. */
+vg_jstr_err vg_jstr_skip(const char *s, size_t len, size_t pos, size_t *endpos);
 vg_err vg_event_from_xml(vg_event *ev, const vg_ruleset *rs, const char *xml, size_t len, vg_diag *d);
 /* Add one leaf field (path, value) — used by the parsers and by tests. */
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val,
@@ -250,6 +266,12 @@ void vg_prefilter_free(vg_ruleset *rs);
 vg_err vg_detect_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);
 
 /* ---- evaluation (ruleset.c) ---- */
+/* match_value.c: the general glob ('*' VG_GLOB_STAR, '?' VG_GLOB_ONE), numbers,
+ * comparisons and date components of the value tests */
+bool vg_glob_match(const char *p, size_t pn, const char *s, size_t sn);
+bool vg_number_of(const char *s, size_t n, double *out);
+bool vg_cmp_num(vg_cmp c, double a, double b);
+bool vg_time_part(const char *s, size_t n, vg_timepart tp, double *out);
 bool vg_value_match(const vg_sitem *it, const vg_sval *v, const vg_event *ev, const vg_efield *f);
 
 /* ---- correlation rules (sigma_corr.c) ---- */

@@ -4,6 +4,9 @@
  * candidates (plus the few rules without a usable literal), each after its
  * logsource routes. */
 #include <hs/hs.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +35,21 @@ struct vg_detect_scratch {
 	struct route_entry **rents;
 	size_t nrents;
 	struct route_entry *rtmp;
+	uint8_t *keyonly; /* per always rule: rule_keyonly */
 	uint64_t *candbits;
 	int32_t *litfid; /* per literal: LF_UNSEEN, the one field it was seen in, or LF_MANY */
 	uint32_t *litlist; /* literals seen (to reset litfid) */
 	size_t nlitfound;
+	size_t litcur; /* on_literal: field of the previous match */
+	/* addresses parsed for cidr values in this event (several rules test the
+	 * same DestinationIp): event generation, value offset, result */
+	uint64_t gen;
+	struct ipcache {
+		uint64_t gen;
+		uint32_t off;
+		bool ok;
+		vg_ip ip;
+	} ipc[4];
 	uint32_t *cand;
 	size_t ncand;
 	vg_hit_field *hf;
@@ -63,18 +77,44 @@ typedef struct route_entry {
 	uint32_t nscan;
 	uint32_t *scan; /* route groups whose database the event scans */
 	uint8_t *memo;  /* per route: 1 false, 2 true */
+	uint8_t *always; /* per rule without literal (always_rules) whose fields are all route-key fields: 0 unknown, 1 false, 2 true */
 } route_entry;
 
 static route_entry *route_entry_new(const vg_ruleset *rs)
 {
 	size_t nr = rs->routes.len, ng = rs->nlit_groups;
-	route_entry *e = malloc(sizeof(*e) + ng * sizeof(uint32_t) + nr + 1);
+	route_entry *e = malloc(sizeof(*e) + ng * sizeof(uint32_t) + nr + rs->nalways + 1);
 	if (!e)
 		return NULL;
 	e->nscan = 0;
 	e->scan = (uint32_t *)(e + 1);
 	e->memo = (uint8_t *)(e->scan + ng);
+	e->always = e->memo + nr;
+	memset(e->always, 0, rs->nalways);
 	return e;
+}
+
+/* A rule that reads only route-key fields, non-cased, with value kinds
+ * whose result depends on the lowered values alone (the route key holds
+ * them, with their order and nullness): its result is a function of the key
+ * and is kept in the route entry. */
+static bool rule_keyonly(const vg_detect_scratch *s, const vg_srule *r)
+{
+	for (size_t i = 0; i < r->nsels; i++)
+		for (size_t g = 0; g < r->sels[i].ngroups; g++)
+			for (size_t t = 0; t < r->sels[i].groups[g].nitems; t++) {
+				const vg_sitem *it = &r->sels[i].groups[g].items[t];
+				size_t k = 0;
+				while (k < s->nrfids && s->rfids[k] != it->fid)
+					k++;
+				if (k == s->nrfids || it->fid < 0 || it->cased)
+					return false;
+				for (size_t v = 0; v < it->nvals; v++)
+					if (it->vals[v].kind != VK_PATTERN && it->vals[v].kind != VK_NULL &&
+					    it->vals[v].kind != VK_EXISTS && it->vals[v].kind != VK_NEVER)
+						return false;
+			}
+	return true;
 }
 
 static vg_err route_cache_init(vg_detect_scratch *s)
@@ -119,8 +159,15 @@ vg_detect_scratch *vg_detect_scratch_new(const vg_ruleset *rs)
 	s->route_memo = calloc(rs->routes.len ? rs->routes.len : 1, 1);
 	s->group_memo = calloc(rs->nlit_groups ? rs->nlit_groups : 1, 1);
 	vg_map_init(&s->rcache);
-	if (route_cache_init(s))
+	if (route_cache_init(s) || !(s->keyonly = calloc(rs->nalways + 1, 1)))
 		goto fail;
+	for (size_t i = 0; i < rs->nalways; i++) {
+		const vg_srule *r = rs->rules.items[rs->always_rules[i]];
+		bool k = rule_keyonly(s, r);
+		for (size_t f = 0; f < r->nfilters && k; f++)
+			k = rule_keyonly(s, r->filters[f]);
+		s->keyonly[i] = k;
+	}
 	s->candbits = calloc((nr + 63) / 64, sizeof(uint64_t));
 	s->cand = calloc(nr, sizeof(uint32_t));
 	s->litfid = malloc((rs->nliterals + 1) * sizeof(int32_t));
@@ -151,6 +198,7 @@ void vg_detect_scratch_free(vg_detect_scratch *s)
 		free(s->rents[i]);
 	free(s->rents);
 	free(s->rtmp);
+	free(s->keyonly);
 	free(s->rfids);
 	vg_map_fini(&s->rcache);
 	free(s->candbits);
@@ -165,39 +213,6 @@ void vg_detect_scratch_free(vg_detect_scratch *s)
 
 /* ---- value matching ---- */
 
-static size_t utf8_len(unsigned char c)
-{
-	return c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-/* '*' (VG_GLOB_STAR) any run, '?' (VG_GLOB_ONE) one UTF-8 character. */
-static bool glob_match(const char *p, size_t pn, const char *s, size_t sn)
-{
-	size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
-	while (si < sn) {
-		if (pi < pn && p[pi] == VG_GLOB_ONE) {
-			pi++;
-			si += utf8_len((unsigned char)s[si]);
-			if (si > sn)
-				si = sn;
-		} else if (pi < pn && p[pi] == VG_GLOB_STAR) {
-			star = pi++;
-			mark = si;
-		} else if (pi < pn && p[pi] == s[si]) {
-			pi++;
-			si++;
-		} else if (star != (size_t)-1) {
-			pi = star + 1;
-			si = ++mark;
-		} else {
-			return false;
-		}
-	}
-	while (pi < pn && p[pi] == VG_GLOB_STAR)
-		pi++;
-	return pi == pn;
-}
-
 /* Substring test tuned for short field values: memchr on the first byte,
  * memcmp for the rest (glibc memmem's setup dominates at these sizes). */
 static bool contains(const char *h, size_t n, const char *p, size_t m)
@@ -206,6 +221,28 @@ static bool contains(const char *h, size_t n, const char *p, size_t m)
 		return true;
 	if (n < m)
 		return false;
+#if defined(__SSE2__)
+	if (m >= 2) {
+		/* 16 start positions at a time: first and last byte of p both in place */
+		const __m128i first = _mm_set1_epi8(p[0]), last = _mm_set1_epi8(p[m - 1]);
+		size_t i = 0;
+		for (; i + m - 1 + 16 <= n; i += 16) {
+			__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(h + i));
+			__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(h + i + m - 1));
+			unsigned mask = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, last)));
+			while (mask) {
+				unsigned k = (unsigned)__builtin_ctz(mask);
+				if (memcmp(h + i + k + 1, p + 1, m - 2) == 0)
+					return true;
+				mask &= mask - 1;
+			}
+		}
+		h += i; /* fewer than 16 start positions left */
+		n -= i;
+		if (n < m)
+			return false;
+	}
+#endif
 	const char *end = h + (n - m) + 1;
 	while (h < end) {
 		const char *q = memchr(h, p[0], (size_t)(end - h));
@@ -225,70 +262,7 @@ static bool pattern_match(const vg_sval *v, const char *s, size_t n)
 	case PS_PREFIX: return n >= v->litlen && memcmp(s, v->lit, v->litlen) == 0;
 	case PS_SUFFIX: return n >= v->litlen && memcmp(s + n - v->litlen, v->lit, v->litlen) == 0;
 	case PS_CONTAINS: return contains(s, n, v->lit, v->litlen);
-	default: return glob_match(v->lit, v->litlen, s, n);
-	}
-}
-
-static bool number_of(const char *s, size_t n, double *out)
-{
-	char tmp[64], *end;
-	if (n == 0 || n >= sizeof(tmp))
-		return false;
-	memcpy(tmp, s, n);
-	tmp[n] = 0;
-	*out = strtod(tmp, &end);
-	return end != tmp && *end == 0;
-}
-
-static bool cmp_num(vg_cmp c, double a, double b)
-{
-	switch (c) {
-	case CMP_LT: return a < b;
-	case CMP_LTE: return a <= b;
-	case CMP_GT: return a > b;
-	case CMP_GTE: return a >= b;
-	default: return a == b;
-	}
-}
-
-/* Component of "YYYY-MM-DD[T ]HH:MM..." dates (no timezone conversion, as
- * the specification says). */
-static bool time_part(const char *s, size_t n, vg_timepart tp, double *out)
-{
-	int y, mo, d, h = 0, mi = 0;
-	char tmp[64];
-	if (n >= sizeof(tmp))
-		n = sizeof(tmp) - 1;
-	memcpy(tmp, s, n);
-	tmp[n] = 0;
-	int got = sscanf(tmp, "%4d-%2d-%2d%*c%2d:%2d", &y, &mo, &d, &h, &mi);
-	if (got < 3)
-		return false;
-	switch (tp) {
-	case TP_MINUTE: *out = mi; return got >= 5;
-	case TP_HOUR: *out = h; return got >= 4;
-	case TP_DAY: *out = d; return true;
-	case TP_MONTH: *out = mo; return true;
-	case TP_YEAR: *out = y; return true;
-	case TP_WEEK: {
-		/* ISO-8601 week number */
-		static const int cum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-		if (mo < 1 || mo > 12)
-			return false;
-		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-		int yday = cum[mo - 1] + d + (leap && mo > 2);
-		int a = (14 - mo) / 12, yy = y - a, mm = mo + 12 * a - 2;
-		int wday = (d + yy + yy / 4 - yy / 100 + yy / 400 + (31 * mm) / 12) % 7; /* 0 = Sunday */
-		int iso_wday = wday == 0 ? 7 : wday;
-		int week = (yday - iso_wday + 10) / 7;
-		if (week < 1)
-			week = 52;
-		else if (week == 53 && (yday - iso_wday) > (365 + leap - 4))
-			week = 1;
-		*out = week;
-		return true;
-	}
-	default: return false;
+	default: return vg_glob_match(v->lit, v->litlen, s, n);
 	}
 }
 
@@ -303,18 +277,28 @@ static bool value_match(vg_detect_scratch *sc, const vg_sitem *it, const vg_sval
 			return false;
 		return pattern_match(v, it->cased ? orig : ev->low.data + f->val_off, n);
 	case VK_REGEX:
-		return f->type != FT_NULL && pcre2_match(v->re, (PCRE2_SPTR)orig, n, 0, 0, sc->md, sc->mctx) >= 0;
+		if (f->type == FT_NULL ||
+		    (v->re_needlen && !sc->exhaustive && !contains(ev->low.data + f->val_off, n, v->re_need, v->re_needlen)))
+			return false;
+		return pcre2_match(v->re, (PCRE2_SPTR)orig, n, 0, 0, sc->md, sc->mctx) >= 0;
 	case VK_CIDR: {
-		vg_ip ip;
-		return f->type != FT_NULL && vg_ip_parse(orig, n, &ip, NULL) == VG_OK && vg_cidr_contains(&v->cidr, &ip);
+		struct ipcache *c = &sc->ipc[f->val_off & 3];
+		if (f->type == FT_NULL)
+			return false;
+		if (c->gen != sc->gen || c->off != f->val_off) {
+			c->gen = sc->gen;
+			c->off = f->val_off;
+			c->ok = vg_ip_parse(orig, n, &c->ip, NULL) == VG_OK;
+		}
+		return c->ok && vg_cidr_contains(&v->cidr, &c->ip);
 	}
 	case VK_NUMCMP: {
 		double x;
-		return number_of(orig, n, &x) && cmp_num((vg_cmp)v->cmp, x, v->num);
+		return vg_number_of(orig, n, &x) && vg_cmp_num((vg_cmp)v->cmp, x, v->num);
 	}
 	case VK_TIMEPART: {
 		double x;
-		return time_part(orig, n, (vg_timepart)v->timepart, &x) && cmp_num((vg_cmp)v->cmp, x, v->num);
+		return vg_time_part(orig, n, (vg_timepart)v->timepart, &x) && vg_cmp_num((vg_cmp)v->cmp, x, v->num);
 	}
 	case VK_FIELDREF: {
 		if (v->ref_fid < 0 || (size_t)v->ref_fid >= ev->nfids)
@@ -340,6 +324,8 @@ static bool field_value_match(vg_detect_scratch *sc, const vg_sitem *it, const v
 		int32_t lf = sc->litfid[v->lit_id];
 		if (lf == LF_UNSEEN || (it->fid >= 0 && lf != LF_MANY && lf != it->fid))
 			return false; /* the scan did not see its literal (in this field) */
+		if (v->lit_whole && (it->fid < 0 || lf == it->fid))
+			return true; /* seen in this field (a value of it, between two '\n'), or anywhere for keywords */
 	}
 	if (it->fid < 0) { /* keywords: anywhere in the event */
 		if (v->kind == VK_PATTERN && v->shape == PS_CONTAINS) {
@@ -471,7 +457,7 @@ static bool group_ok(vg_detect_scratch *sc, size_t g)
 /* The routes that hold for the event (into route_memo) and the databases
  * of the largest route groups that hold (each holds the literals of the
  * groups whose routes are a subset of its own). */
-static const route_entry *event_routes(vg_detect_scratch *sc)
+static route_entry *event_routes(vg_detect_scratch *sc)
 {
 	const vg_ruleset *rs = sc->rs;
 	const vg_event *ev = &sc->ev;
@@ -503,6 +489,7 @@ static const route_entry *event_routes(vg_detect_scratch *sc)
 	memset(sc->group_memo, 0, rs->nlit_groups);
 	e = sc->rtmp;
 	e->nscan = 0;
+	memset(e->always, 0, rs->nalways);
 	for (size_t r = 0; r < rs->routes.len; r++)
 		(void)route_ok(sc, (int)r);
 	memcpy(e->memo, sc->route_memo, rs->routes.len);
@@ -627,15 +614,25 @@ static int on_literal(unsigned int id, unsigned long long from, unsigned long lo
 	const vg_event *ev = &sc->ev;
 	(void)from;
 	(void)flags;
-	/* the field holding the match's last byte (fields are in buffer order) */
-	size_t lo = 0, hi = ev->nfields;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (ev->fields[mid].val_off < to)
-			lo = mid;
-		else
-			hi = mid;
+	/* the field holding the match's last byte (fields are in buffer order):
+	 * matches come by increasing end offset, so walk on from the previous
+	 * one's field; binary search when one comes earlier */
+	size_t lo = sc->litcur;
+	if (lo >= ev->nfields || ev->fields[lo].val_off >= to) {
+		size_t hi = ev->nfields;
+		lo = 0;
+		while (hi - lo > 1) {
+			size_t mid = (lo + hi) / 2;
+			if (ev->fields[mid].val_off < to)
+				lo = mid;
+			else
+				hi = mid;
+		}
+	} else {
+		while (lo + 1 < ev->nfields && ev->fields[lo + 1].val_off < to)
+			lo++;
 	}
+	sc->litcur = lo;
 	int32_t fid = ev->nfields ? ev->fields[lo].fid : -1, *lf = &sc->litfid[id];
 	if (*lf == LF_UNSEEN) {
 		*lf = fid;
@@ -664,15 +661,19 @@ static int run_rules(vg_detect_scratch *sc, vg_hit_fn fn, void *ctx)
 	const vg_ruleset *rs = sc->rs;
 	int hits = 0;
 	hs_ctx hc = {sc};
+	sc->gen++; /* a new event: the address cache is stale */
 	for (size_t i = 0; i < sc->nlitfound; i++)
 		sc->litfid[sc->litlist[i]] = LF_UNSEEN;
 	sc->nlitfound = 0;
 	sc->ncand = 0;
-	const route_entry *re = event_routes(sc);
+	route_entry *re = event_routes(sc);
+	size_t nlit = SIZE_MAX; /* candidates from here on are the always_rules */
 	if (sc->ev.low.len)
-		for (size_t i = 0; i < re->nscan; i++)
+		for (size_t i = 0; i < re->nscan; i++) {
+			sc->litcur = 0;
 			hs_scan(rs->lit_groups[re->scan[i]].db, sc->ev.low.data, (unsigned)sc->ev.low.len, 0, sc->hs,
 				on_literal, &hc);
+		}
 	for (size_t i = 0; i < sc->ncand; i++)
 		sc->candbits[sc->cand[i] >> 6] = 0;
 	if (sc->exhaustive) {
@@ -682,12 +683,19 @@ static int run_rules(vg_detect_scratch *sc, vg_hit_fn fn, void *ctx)
 		for (size_t i = 0; i < rs->rules.len; i++)
 			sc->cand[sc->ncand++] = (uint32_t)i;
 	} else {
+		nlit = sc->ncand;
 		for (size_t i = 0; i < rs->nalways; i++)
 			sc->cand[sc->ncand++] = rs->always_rules[i];
 	}
 	for (size_t i = 0; i < sc->ncand; i++) {
 		const vg_srule *r = rs->rules.items[sc->cand[i]];
-		if (!rule_match(sc, r))
+		uint8_t *am = i >= nlit && sc->keyonly[i - nlit] ? &re->always[i - nlit] : NULL;
+		if (am && *am == 1)
+			continue; /* false for this route key */
+		bool m = rule_match(sc, r);
+		if (am)
+			*am = m ? 2 : 1;
+		if (!m)
 			continue;
 		hits++;
 		if (fn) {
@@ -735,23 +743,6 @@ int vg_detect_xml(vg_detect_scratch *s, const char *xml, size_t len, vg_hit_fn f
 	return run_rules(s, fn, ctx);
 }
 
-static void json_escape(vg_buf *b, const char *s, size_t n)
-{
-	vg_buf_putc(b, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			vg_buf_putc(b, '\\');
-			vg_buf_putc(b, (char)c);
-		} else if (c < 0x20) {
-			vg_buf_printf(b, "\\u%04x", c);
-		} else {
-			vg_buf_putc(b, (char)c);
-		}
-	}
-	vg_buf_putc(b, '"');
-}
-
 const char *vg_detect_event_json(vg_detect_scratch *s)
 {
 	vg_buf_reset(&s->out);
@@ -768,9 +759,9 @@ const char *vg_detect_event_json(vg_detect_scratch *s)
 		const vg_efield *f = &s->ev.fields[i];
 		if (i)
 			vg_buf_putc(&s->out, ',');
-		json_escape(&s->out, s->ev.paths.data + f->path_off, f->path_len);
+		vg_buf_put_json_str(&s->out, s->ev.paths.data + f->path_off, f->path_len);
 		vg_buf_putc(&s->out, ':');
-		json_escape(&s->out, s->ev.hay.data + f->val_off, f->val_len);
+		vg_buf_put_json_str(&s->out, s->ev.hay.data + f->val_off, f->val_len);
 	}
 	if (vg_buf_putc(&s->out, '}'))
 		return "{}";

@@ -113,10 +113,14 @@ static void ls_pick(litset *best, litset *cand)
 #define PREFILTER_MIN_LITERAL 3
 
 /* Long enough to be selective: 3 bytes, or 2 if not plain ASCII (one
- * Cyrillic or accented letter: rare in logs, and homoglyph rules use them). */
+ * Cyrillic or accented letter: rare in logs, and homoglyph rules use them)
+ * or two of the punctuation marks Windows values almost never hold (cmd.exe
+ * escapes such as '^^' in obfuscation rules). */
 static bool literal_usable(const char *s, size_t n)
 {
 	if (n >= PREFILTER_MIN_LITERAL)
+		return true;
+	if (n == 2 && s[0] && s[1] && strchr("^`~|{}", s[0]) && strchr("^`~|{}", s[1]))
 		return true;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] >= 0x80)
@@ -306,8 +310,11 @@ static vg_err tag_values(vg_ruleset *rs, vg_srule *r, vg_map *ids, vg_vec *lits,
 						continue;
 					if (only_known) {
 						void *idp = vg_map_get(ids, req, n); /* lowered: values are lowered unless cased */
-						if (idp && (!it->cased || v->kind == VK_REGEX))
+						if (idp && (!it->cased || v->kind == VK_REGEX)) {
 							v->lit_id = (int32_t)((uintptr_t)idp - 1);
+							v->lit_whole = v->kind == VK_PATTERN && v->shape == PS_CONTAINS && !it->cased &&
+								       req == v->lit && n == v->litlen && !memchr(req, '\n', n);
+						}
 						continue;
 					}
 					if ((e = intern_literal(rs, ids, lits, req, n, &id)))
@@ -439,6 +446,9 @@ static vg_err regex_literals(vg_ruleset *rs, vg_srule *r)
 					    (v->re_flags & ~(uint32_t)(PCRE2_CASELESS | PCRE2_MULTILINE | PCRE2_DOTALL)))
 						continue;
 					n = regex_literal(src, buf, sizeof(buf));
+					if (n && !(v->re_need = vg_arena_strndup(rs->arena, buf, n)))
+						return VG_ERR_NOMEM;
+					v->re_needlen = n; /* even one byte spares PCRE2 most values */
 					if (!literal_usable(buf, n))
 						continue;
 					if (!(v->lit = vg_arena_strndup(rs->arena, buf, n)))

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "detect/input.h"
+#include "detect/internal.h"
 #include "detect/ioc.h"
 #include "detect/sigma.h"
 
@@ -415,6 +416,209 @@ static void t_xml_parity(void **st)
 	vg_ruleset_free(rs);
 }
 
+/* A rule without a literal that reads only route-key fields (EventID under
+ * the Sysmon route) is decided once per route key and cached in the route
+ * entry: the same scratch over events alternating keys gives each its own
+ * answer. */
+static void t_route_key_rules(void **st)
+{
+	static const char map[] =
+		"logsources:\n"
+		"  - {product: windows, service: sysmon, conditions: {Channel: 'Microsoft-Windows-Sysmon/Operational'}}\n"
+		"  - {product: windows, category: process_creation, conditions: {Channel: "
+		"'Microsoft-Windows-Sysmon/Operational', EventID: 1}}\n";
+	vg_ruleset *rs = compile(map, "title: t\nid: r1\nlogsource: {product: windows, service: sysmon}\n"
+				      "detection:\n  sel:\n    EventID: [29, 30]\n  condition: sel\n");
+	static const struct {
+		const char *ev;
+		int want;
+	} seq[] = {
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":29}", 1},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1}", 0},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":29,\"x\":\"y\"}", 1},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":\"30\"}", 1},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":31}", 0},
+		{"{\"Channel\":\"Security\",\"EventID\":29}", 0},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":null}", 0},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\"}", 0},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":[1,29]}", 1},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":29}", 1},
+		{"{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1}", 0},
+	};
+	(void)st;
+	assert_non_null(rs);
+	vg_detect_scratch *sc = vg_detect_scratch_new(rs);
+	assert_non_null(sc);
+	for (int round = 0; round < 2; round++) /* the second round from the cache */
+		for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+			vg_diag d;
+			int got = vg_detect_json(sc, seq[i].ev, strlen(seq[i].ev), NULL, NULL, &d);
+			if (got != seq[i].want)
+				fail_msg("round %d, %s: %d hits, expected %d", round, seq[i].ev, got, seq[i].want);
+		}
+	vg_detect_scratch_free(sc);
+	vg_ruleset_free(rs);
+}
+
+/* Reference JSON string decoder (byte at a time) for t_jstr_decode. */
+static size_t ref_decode(const char *s, size_t n, char *out)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '\\') {
+			out[o++] = s[i];
+			continue;
+		}
+		char c = s[++i];
+		if (c == 'u') {
+			unsigned cp, lo;
+			sscanf(s + i + 1, "%4x", &cp);
+			i += 4;
+			if (cp >= 0xD800 && cp < 0xDC00 && s[i + 1] == '\\' && s[i + 2] == 'u') {
+				sscanf(s + i + 3, "%4x", &lo);
+				i += 6;
+				cp = lo >= 0xDC00 && lo < 0xE000 ? 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00) : 0xFFFD;
+			} else if (cp >= 0xD800 && cp < 0xE000) {
+				cp = 0xFFFD;
+			}
+			o += vg_ev_utf8_put(out + o, cp);
+		} else {
+			out[o++] = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+		}
+	}
+	return o;
+}
+
+/* The one-pass string decoder (SSE2 16 bytes at a time, byte loop at the
+ * end of the input): every offset of an escape or the closing quote around
+ * the 16-byte boundaries, escapes straddling them, upper case lowered and
+ * non-ASCII bytes untouched in the twin, nothing read or written out of
+ * bounds (exact-size buffers under ASan), and the errors. */
+static void t_jstr_decode(void **st)
+{
+	static const char *const specials[] = {"", "\\\\", "\\\"", "\\/", "\\n", "\\u00C9", "\\u0041", "\\ud83d\\ude00",
+					       "\\ud83dZ", "\xc3\x89", "Q"};
+	static const char fill[] = "AbCdEfGhIjKlMnOpQrStUvWxYz\xc3\xa9@[`{0123456789AbCdEfGhIjKlMnOpQrStUvWxYz";
+	(void)st;
+	for (size_t sp = 0; sp < sizeof(specials) / sizeof(specials[0]); sp++)
+		for (size_t a = 0; a <= 40; a++)
+			for (size_t b = 0; b <= 20; b++)
+				for (size_t trail = 0; trail <= 17; trail += 17) {
+					char raw[160], want[160], wantlow[160];
+					size_t n = 0, olen = 0, endpos = 0;
+					raw[n++] = '"';
+					memcpy(raw + n, fill, a);
+					n += a;
+					memcpy(raw + n, specials[sp], strlen(specials[sp]));
+					n += strlen(specials[sp]);
+					memcpy(raw + n, fill + 7, b);
+					n += b;
+					size_t body = n - 1;
+					raw[n++] = '"';
+					memset(raw + n, ',', trail);
+					n += trail;
+					char *in = malloc(n), *dst = malloc(n + 16), *low = malloc(n + 16);
+					assert_non_null(in);
+					assert_non_null(dst);
+					assert_non_null(low);
+					memcpy(in, raw, n);
+					size_t wl = ref_decode(raw + 1, body, want);
+					for (size_t i = 0; i < wl; i++)
+						wantlow[i] = (char)(want[i] >= 'A' && want[i] <= 'Z' ? want[i] + 32 : want[i]);
+					assert_int_equal(vg_jstr_decode(in, n, 0, dst, low, &olen, &endpos), VG_JSTR_OK);
+					assert_int_equal(olen, wl);
+					assert_int_equal(endpos, body + 2);
+					assert_memory_equal(dst, want, wl);
+					assert_memory_equal(low, wantlow, wl);
+					/* unterminated: the same text without its closing quote */
+					assert_int_equal(vg_jstr_decode(in, body + 1, 0, dst, low, &olen, &endpos), VG_JSTR_UNTERMINATED);
+					free(in);
+					free(dst);
+					free(low);
+				}
+	/* errors, the bad escape at every offset */
+	static const struct {
+		const char *tail;
+		vg_jstr_err want;
+	} bad[] = {{"\\", VG_JSTR_BAD_ESCAPE},	    {"\\x\"", VG_JSTR_BAD_ESCAPE}, {"\\u12G4\"", VG_JSTR_BAD_U},
+		   {"\\u12", VG_JSTR_BAD_U},	    {"\\ud83d\\u12\"", VG_JSTR_BAD_U}, {"\\0\"", VG_JSTR_BAD_ESCAPE},
+		   {"\\U0041\"", VG_JSTR_BAD_ESCAPE}};
+	for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++)
+		for (size_t a = 0; a <= 34; a++) {
+			char raw[80];
+			size_t n = 0, olen, endpos;
+			raw[n++] = '"';
+			memcpy(raw + n, fill, a);
+			n += a;
+			memcpy(raw + n, bad[k].tail, strlen(bad[k].tail));
+			n += strlen(bad[k].tail);
+			char *in = malloc(n), *dst = malloc(n + 16), *low = malloc(n + 16);
+			assert_non_null(in);
+			memcpy(in, raw, n);
+			if (vg_jstr_decode(in, n, 0, dst, low, &olen, &endpos) != bad[k].want)
+				fail_msg("case %zu offset %zu: not refused as expected", k, a);
+			assert_true(endpos <= n);
+			free(in);
+			free(dst);
+			free(low);
+		}
+	/* through the extractor: a value decoded at the end of the input, escapes and case */
+	check(RULE("    CommandLine|contains: 'c:\\windows\\\xc3\x89'"), "{\"CommandLine\":\"X C:\\\\WINDOWS\\\\\\u00c9\"}", 1);
+	check(RULE("    CommandLine|contains|cased: 'C:\\WINDOWS\\'"), "{\"CommandLine\":\"c:\\\\windows\\\\\"}", 0);
+	check(RULE("    CommandLine: 'a\"b'"), "{\"CommandLine\":\"A\\\"B\"}", 1);
+}
+
+/* Substring tests at every offset (16 start positions at a time, then one
+ * at a time), cased values (tested, no prefilter shortcut) and contains
+ * values the prefilter proves: seen in the item's field, in another field
+ * only, in several fields. */
+static void t_contains_offsets(void **st)
+{
+	vg_ruleset *rs = compile(NULL, RULE("    CommandLine|contains|cased: 'NeedLe'"));
+	vg_ruleset *ci = compile(NULL, RULE("    CommandLine|contains: 'NeedLe'"));
+	(void)st;
+	assert_non_null(rs);
+	assert_non_null(ci);
+	for (size_t len = 0; len <= 50; len++)
+		for (size_t at = 0; at <= (len >= 6 ? len - 5 : 0); at++) { /* the last: no match */
+			char val[64], ev[128];
+			memset(val, 'x', len);
+			val[len] = 0;
+			if (at + 6 <= len)
+				memcpy(val + at, "NeedLe", 6);
+			else if (len)
+				memcpy(val + len - 1, "N", 1); /* a first byte with no room for the rest */
+			snprintf(ev, sizeof(ev), "{\"CommandLine\":\"%s\"}", val);
+			int want = at + 6 <= len;
+			if (fire(rs, ev) != want)
+				fail_msg("cased, %s: expected %d", ev, want);
+			if (fire(ci, ev) != want)
+				fail_msg("caseless, %s: expected %d", ev, want);
+			if (at + 6 <= len) { /* first and last bytes right, middle wrong */
+				val[at + 2] = 'E';
+				snprintf(ev, sizeof(ev), "{\"CommandLine\":\"%s\"}", val);
+				assert_int_equal(fire(rs, ev), 0);
+				assert_int_equal(fire(ci, ev), 1);
+			}
+		}
+	/* the prefilter's proof is per field */
+	assert_int_equal(fire(ci, "{\"Image\":\"needle\",\"CommandLine\":\"x\"}"), 0);
+	assert_int_equal(fire(ci, "{\"Image\":\"needle\",\"CommandLine\":\"xNEEDLEx\"}"), 1);
+	assert_int_equal(fire(ci, "{\"Image\":\"needle\",\"CommandLine\":[\"a\",\"b needle\"]}"), 1);
+	assert_int_equal(fire(ci, "{\"CommandLine\":\"need\\nle\"}"), 0);
+	/* two rare punctuation marks are a prefilter literal ('^^'); a regex
+	 * literal too short for the prefilter is still required before PCRE2 */
+	check(RULE("    CommandLine|contains: ['^^', 'xyz']"), "{\"CommandLine\":\"c^^md\"}", 1);
+	check(RULE("    CommandLine|contains: ['^^', 'xyz']"), "{\"CommandLine\":\"c^md^\"}", 0);
+	check(RULE("    CommandLine|re: '\\w+`\\w'"), "{\"CommandLine\":\"IN`V`oke\"}", 1);
+	check(RULE("    CommandLine|re: '\\w+`\\w'"), "{\"CommandLine\":\"INVoke\"}", 0);
+	check(RULE("    CommandLine|re: '(?i)\\$\\{`?e`?n`?v'"), "{\"CommandLine\":\"${E`NV:path}\"}", 1);
+	check(RULE("    CommandLine|re: '(?i)\\$\\{`?e`?n`?v'"), "{\"CommandLine\":\"$ {env:path}\"}", 0);
+	check(RULE("    CommandLine|re: 'A{2}B'"), "{\"CommandLine\":\"xAABx\"}", 1);
+	vg_ruleset_free(rs);
+	vg_ruleset_free(ci);
+}
+
 /* The JSON extractor skips the values of paths no rule uses (without
  * decoding them, but checking them as decoding would); keyword rules still
  * see every value; the event's output keeps everything. */
@@ -617,6 +821,8 @@ int main(void)
 		cmocka_unit_test(t_loader_errors),	  cmocka_unit_test(t_routing),
 		cmocka_unit_test(t_xml_parity),		  cmocka_unit_test(t_hit_content),
 		cmocka_unit_test(t_inputs),		  cmocka_unit_test(t_extract_skip), cmocka_unit_test(t_ioc_fast_paths),
+		cmocka_unit_test(t_jstr_decode),	  cmocka_unit_test(t_contains_offsets),
+		cmocka_unit_test(t_route_key_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
