@@ -84,6 +84,23 @@ static void put_event(vg_buf *b, const worker_ctx *w)
 			b->data[k] = ' ';
 }
 
+/* JSON lines: the rule or indicator object closed, then where the hit is:
+ * "source", "record" and the "matched" object opened. */
+static void put_where(vg_buf *b, const worker_ctx *w)
+{
+	vg_buf_puts(b, "},\"source\":");
+	vg_buf_put_json_str(b, w->source, strlen(w->source));
+	vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
+}
+
+/* JSON lines: "matched" closed, the event, the line's end. */
+static void put_event_tail(vg_buf *b, const worker_ctx *w)
+{
+	vg_buf_puts(b, "},\"event\":");
+	put_event(b, w);
+	vg_buf_puts(b, "}\n");
+}
+
 void vg_hunt_format_hit(worker_ctx *w, const vg_hit *hit)
 {
 	const vg_rule_info *r = hit->rule;
@@ -91,9 +108,7 @@ void vg_hunt_format_hit(worker_ctx *w, const vg_hit *hit)
 	switch (w->h->fmt) {
 	case FMT_JSONL: {
 		put_rule_json(b, "rule", r, false);
-		vg_buf_puts(b, "},\"source\":");
-		vg_buf_put_json_str(b, w->source, strlen(w->source));
-		vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
+		put_where(b, w);
 		for (size_t i = 0; i < hit->nfields; i++) {
 			if (i)
 				vg_buf_putc(b, ',');
@@ -101,9 +116,7 @@ void vg_hunt_format_hit(worker_ctx *w, const vg_hit *hit)
 			vg_buf_putc(b, ':');
 			vg_buf_put_json_str(b, hit->fields[i].value, hit->fields[i].value_len);
 		}
-		vg_buf_puts(b, "},\"event\":");
-		put_event(b, w);
-		vg_buf_puts(b, "}\n");
+		put_event_tail(b, w);
 		break;
 	}
 	case FMT_CSV: {
@@ -210,15 +223,11 @@ void vg_hunt_format_ioc_hit(worker_ctx *w, const vg_ioc_hit *hit)
 		vg_buf_put_json_str(b, i->file, strlen(i->file));
 		vg_buf_printf(b, ",\"line\":%u,\"id\":", i->line);
 		vg_buf_put_json_str(b, i->id, strlen(i->id));
-		vg_buf_puts(b, "},\"source\":");
-		vg_buf_put_json_str(b, w->source, strlen(w->source));
-		vg_buf_printf(b, ",\"record\":%llu,\"matched\":{", (unsigned long long)w->number);
+		put_where(b, w);
 		vg_buf_put_json_str(b, hit->field, strlen(hit->field));
 		vg_buf_putc(b, ':');
 		vg_buf_put_json_str(b, hit->value, hit->value_len);
-		vg_buf_puts(b, "},\"event\":");
-		put_event(b, w);
-		vg_buf_puts(b, "}\n");
+		put_event_tail(b, w);
 		break;
 	}
 	case FMT_CSV: {
