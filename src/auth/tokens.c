@@ -237,11 +237,7 @@ vg_err vg_token_revoke(vg_db *db, int64_t id, const vg_audit_ctx *ac, vg_diag *d
 	e = audit(db, ac, "token.revoke", id,
 		  json_pack("{sI ss ss}", "user_id", (json_int_t)t.user_id, "name", t.name, "prefix", t.prefix), d);
 out:
-	if (e) {
-		vg_db_rollback(db);
-		return e;
-	}
-	return vg_db_commit(db, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_token_revoke_all(vg_db *db, int64_t user_id, vg_diag *d)

@@ -200,11 +200,7 @@ vg_err vg_user_create(vg_db *db, const vg_user_input *in, const vg_audit_ctx *ac
 		*id_out = id;
 out:
 	sodium_memzero(hash, sizeof hash);
-	if (e) {
-		vg_db_rollback(db);
-		return e;
-	}
-	return vg_db_commit(db, d);
+	return vg_db_end(db, e, d);
 }
 
 static vg_err get_one(vg_stmt *st, vg_user *out, vg_diag *d)
@@ -422,11 +418,7 @@ static vg_err update_common(vg_db *db, int64_t id, const vg_user_patch *p, int64
 out:
 	json_decref(changed);
 	sodium_memzero(hash, sizeof hash);
-	if (e) {
-		vg_db_rollback(db);
-		return e;
-	}
-	return vg_db_commit(db, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_user_update(vg_db *db, int64_t id, const vg_user_patch *p, int64_t keep_session_id,

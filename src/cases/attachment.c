@@ -353,7 +353,7 @@ vg_err vg_attachment_store(vg_db *db, const char *filename, const char *content_
 	if (!e)
 		e = link_observable(db, sha, tags, link_kind, link_id, d);
 end:
-	e = vg_cases_end(db, e, d);
+	e = vg_db_end(db, e, d);
 	if (!e && att_id)
 		*att_id = id;
 out:
@@ -503,5 +503,5 @@ out:
 	for (int i = 0; i < n; i++)
 		json_decref(v[i].tags);
 	free(v);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }

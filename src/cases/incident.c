@@ -383,7 +383,7 @@ vg_err vg_incident_create(vg_db *db, json_t *doc, const vg_audit_ctx *ac, int64_
 	if (!e)
 		e = vg_cases_audit(db, ac, "incident.create", "incident", x.id, x.org_id,
 				   json_pack("{ssss}", "reference", x.reference, "title", x.title), d);
-	e = vg_cases_end(db, e, d);
+	e = vg_db_end(db, e, d);
 	if (!e && id)
 		*id = x.id;
 	vg_inc_free(&x);
@@ -433,7 +433,7 @@ vg_err vg_incident_update(vg_db *db, int64_t id, json_t *doc, const vg_audit_ctx
 			e = vg_cases_audit(db, ac, "incident.update", "incident", id, x.org_id, json_incref(doc), d);
 		vg_inc_free(&x);
 	}
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 /* Leave "waiting": the pause ends and is accumulated. */
@@ -461,7 +461,7 @@ vg_err vg_incident_set_status(vg_db *db, int64_t id, const char *status, int64_t
 	if ((e = vg_cases_begin(db, d)))
 		return e;
 	if ((e = vg_inc_load(db, id, &x, d)))
-		return vg_cases_end(db, e, d);
+		return vg_db_end(db, e, d);
 	from = x.status;
 	if (x.merged_into)
 		e = vg_diag_set(d, VG_ERR_CONFLICT, "status", "incident was merged into another one");
@@ -494,24 +494,7 @@ vg_err vg_incident_set_status(vg_db *db, int64_t id, const char *status, int64_t
 				   json_pack("{ssss}", "from", vg_inc_status_names[from], "to", vg_inc_status_names[to]),
 				   d);
 	vg_inc_free(&x);
-	return vg_cases_end(db, e, d);
-}
-
-vg_err vg_incident_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d)
-{
-	vg_stmt *st;
-	vg_err e;
-	int rc;
-	if ((e = vg_db_prepare(db, "SELECT org_id FROM incidents WHERE id = ?", &st, d)))
-		return e;
-	vg_stmt_bind_int(st, 1, id);
-	rc = vg_stmt_step(st, d);
-	if (rc == VG_ROW)
-		*org_id = col_i(st, 0);
-	vg_stmt_done(st);
-	if (rc < 0)
-		return VG_ERR_DB;
-	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, NULL, "no such incident");
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_incident_scope_org(vg_db *db, int64_t id, int64_t viewer_org, int64_t *org_id, vg_diag *d)
@@ -532,6 +515,11 @@ vg_err vg_incident_scope_org(vg_db *db, int64_t id, int64_t viewer_org, int64_t 
 	if (rc < 0)
 		return VG_ERR_DB;
 	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, NULL, "no such incident");
+}
+
+vg_err vg_incident_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d)
+{
+	return vg_incident_scope_org(db, id, 0, org_id, d); /* no viewer: the primary organisation */
 }
 
 vg_err vg_incident_by_ref(vg_db *db, const char *ref, int64_t *id, vg_diag *d)

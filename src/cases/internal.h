@@ -17,10 +17,8 @@ int vg_cases_index_of(const char *const *names, const char *s);
  * "t" text (NULL binds NULL), "n" null. */
 vg_err vg_cases_exec(vg_db *db, const char *sql, vg_diag *d, const char *fmt, ...);
 
-/* Begin a write transaction (nests); the matching end commits or rolls back. */
+/* Begin a write transaction (nests); vg_db_end commits or rolls back. */
 vg_err vg_cases_begin(vg_db *db, vg_diag *d);
-vg_err vg_cases_end(vg_db *db, vg_err e, vg_diag *d);
-
 
 /* Index a document known to be new (no lookup of an older version). */
 vg_err vg_search_index_new(vg_db *db, const char *kind, int64_t id, int64_t org_id, int64_t incident_id,

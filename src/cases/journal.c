@@ -102,7 +102,7 @@ vg_err vg_incident_journal_add(vg_db *db, int64_t incident_id, const char *kind,
 	e = vg_cases_exec(db, "UPDATE incidents SET updated_at = ? WHERE id = ?", d, "ii", now, incident_id);
 out:
 	free(meta_txt);
-	e = vg_cases_end(db, e, d);
+	e = vg_db_end(db, e, d);
 	if (!e && entry_id)
 		*entry_id = id;
 	return e;
@@ -175,7 +175,7 @@ vg_err vg_incident_journal_set_visible(vg_db *db, int64_t incident_id, int64_t e
 	if ((e = vg_cases_begin(db, d)))
 		return e;
 	if ((e = vg_db_prepare(db, "SELECT kind FROM journal WHERE id = ? AND incident_id = ?", &st, d)))
-		return vg_cases_end(db, e, d);
+		return vg_db_end(db, e, d);
 	vg_stmt_bind_int(st, 1, entry_id);
 	vg_stmt_bind_int(st, 2, incident_id);
 	rc = vg_stmt_step(st, d);
@@ -193,7 +193,7 @@ vg_err vg_incident_journal_set_visible(vg_db *db, int64_t incident_id, int64_t e
 	}
 	if (!e && visible)
 		e = stamp(db, incident_id, kind, d);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 /* ------------------------------------------------------------------ merge */
@@ -269,7 +269,7 @@ vg_err vg_incident_merge(vg_db *db, int64_t src, int64_t dst, int64_t author_use
 out:
 	vg_inc_free(&s);
 	vg_inc_free(&t);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 /* ------------------------------------------------------------------ links */
@@ -293,7 +293,7 @@ vg_err vg_incident_link(vg_db *db, int64_t a, int64_t b, const char *reason, int
 		return e;
 	if ((e = vg_incident_org(db, a, &org, d)) || (e = vg_incident_org(db, b, &org, d))) {
 		vg_diag_set(d, VG_ERR_NOT_FOUND, "incident_id", "no such incident");
-		return vg_cases_end(db, e, d);
+		return vg_db_end(db, e, d);
 	}
 	if (author_user_id > 0)
 		e = vg_cases_exec(db, link_sql, d, "iitii", lo, hi, reason, author_user_id, vg_time_now_ms());
@@ -312,7 +312,7 @@ vg_err vg_incident_link(vg_db *db, int64_t a, int64_t b, const char *reason, int
 		e = vg_incident_journal_add(db, b, "link", false, author_user_id, body,
 					    json_pack("{sI}", "incident_id", (json_int_t)a), NULL, d);
 	}
-	e = vg_cases_end(db, e, d);
+	e = vg_db_end(db, e, d);
 	if (!e && link_id)
 		*link_id = id;
 	return e;

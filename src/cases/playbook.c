@@ -234,7 +234,7 @@ vg_err vg_playbook_create_version(vg_db *db, json_t *doc, int64_t *id, vg_diag *
 		return e;
 	if (!(e = vg_cases_begin(db, d))) {
 		e = pb_insert(db, &pb, false, id, d);
-		e = vg_cases_end(db, e, d);
+		e = vg_db_end(db, e, d);
 	}
 	json_decref(pb.tasks);
 	return e;
@@ -280,7 +280,7 @@ vg_err vg_playbooks_seed(vg_db *db, vg_diag *d)
 		}
 		json_decref(doc);
 	}
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 static json_t *pb_row_json(vg_stmt *st, bool full)
@@ -396,5 +396,5 @@ vg_err vg_playbook_apply(vg_db *db, int64_t playbook_id, int64_t incident_id, in
 				    d);
 out:
 	json_decref(pb);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }

@@ -53,7 +53,7 @@ static vg_err index_doc(vg_db *db, const char *kind, int64_t id, int64_t org_id,
 		return e;
 	if (!fresh) { /* replace an existing document */
 		if ((e = vg_db_prepare(db, "SELECT id FROM search_docs WHERE kind = ? AND object_id = ?", &st, d)))
-			return vg_cases_end(db, e, d);
+			return vg_db_end(db, e, d);
 		vg_stmt_bind_text(st, 1, kind, -1);
 		vg_stmt_bind_int(st, 2, id);
 		rc = vg_stmt_step(st, d);
@@ -61,7 +61,7 @@ static vg_err index_doc(vg_db *db, const char *kind, int64_t id, int64_t org_id,
 			rowid = vg_stmt_int(st, 0);
 		vg_stmt_done(st);
 		if (rc < 0)
-			return vg_cases_end(db, VG_ERR_DB, d);
+			return vg_db_end(db, VG_ERR_DB, d);
 	}
 	if (rowid) {
 		e = vg_cases_exec(db, "UPDATE search_docs SET org_id = ?, incident_id = ?, visible = ? WHERE id = ?", d,
@@ -82,7 +82,7 @@ static vg_err index_doc(vg_db *db, const char *kind, int64_t id, int64_t org_id,
 					  "ittt", rowid, title ? title : "", body ? body : "", vg_buf_cstr(&scope));
 		vg_buf_fini(&scope);
 	}
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_search_rescope_incident(vg_db *db, int64_t incident_id, vg_diag *d)
@@ -139,7 +139,7 @@ vg_err vg_search_rescope(vg_db *db, const char *kind, int64_t id, int64_t org_id
 				  d, "tti", vg_buf_cstr(&scope), kind, id);
 out:
 	vg_buf_fini(&scope);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_search_index(vg_db *db, const char *kind, int64_t id, int64_t org_id, const char *title,
@@ -160,7 +160,7 @@ vg_err vg_search_unindex(vg_db *db, const char *kind, int64_t id, vg_diag *d)
 			  d, "ti", kind, id);
 	if (!e)
 		e = vg_cases_exec(db, "DELETE FROM search_docs WHERE kind = ? AND object_id = ?", d, "ti", kind, id);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 /* User text to an FTS5 query: each word quoted (so operators and column

@@ -74,7 +74,7 @@ vg_err vg_task_add(vg_db *db, int64_t incident_id, json_t *doc, int64_t playbook
 		return e;
 	if ((e = vg_incident_org(db, incident_id, &org, d)) || (e = decode(db, doc, true, &t, d)) ||
 	    (e = vg_db_prepare(db, sql, &st, d)))
-		return vg_cases_end(db, e, d);
+		return vg_db_end(db, e, d);
 	state = t.has_state ? t.state : "open";
 	vg_stmt_bind_int(st, 1, incident_id);
 	vg_stmt_bind_text(st, 2, t.title, -1);
@@ -106,7 +106,7 @@ vg_err vg_task_add(vg_db *db, int64_t incident_id, json_t *doc, int64_t playbook
 		e = vg_incident_journal_add(db, incident_id, "task", false, 0, body,
 					    json_pack("{sI}", "task_id", (json_int_t)vg_db_last_id(db)), NULL, d);
 	}
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_task_update(vg_db *db, int64_t incident_id, int64_t task_id, json_t *doc, vg_diag *d)
@@ -127,7 +127,7 @@ vg_err vg_task_update(vg_db *db, int64_t incident_id, int64_t task_id, json_t *d
 	if ((e = vg_cases_begin(db, d)))
 		return e;
 	if ((e = decode(db, doc, false, &t, d)) || (e = vg_db_prepare(db, sql, &st, d)))
-		return vg_cases_end(db, e, d);
+		return vg_db_end(db, e, d);
 	vg_stmt_bind_int(st, i++, t.has_title);
 	vg_stmt_bind_text(st, i++, t.title, -1);
 	vg_stmt_bind_int(st, i++, t.clear_assignee);
@@ -153,7 +153,7 @@ vg_err vg_task_update(vg_db *db, int64_t incident_id, int64_t task_id, json_t *d
 		e = vg_incident_journal_add(db, incident_id, "task", false, 0, body,
 					    json_pack("{sIss}", "task_id", (json_int_t)task_id, "state", t.state), NULL, d);
 	}
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_tasks_json(vg_db *db, int64_t incident_id, json_t **out, vg_diag *d)

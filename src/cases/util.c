@@ -36,15 +36,6 @@ vg_err vg_cases_begin(vg_db *db, vg_diag *d)
 	return vg_db_begin(db, true, d);
 }
 
-vg_err vg_cases_end(vg_db *db, vg_err e, vg_diag *d)
-{
-	if (e) {
-		vg_db_rollback(db);
-		return e;
-	}
-	return vg_db_commit(db, d);
-}
-
 vg_err vg_cases_audit(vg_db *db, const vg_audit_ctx *ac, const char *action, const char *type, int64_t id,
 		      int64_t org_id, json_t *detail, vg_diag *d)
 {
@@ -107,7 +98,7 @@ vg_err vg_ref_next(vg_db *db, const char *kind, int year, char out[VG_REF_MAX], 
 	}
 	if (!e)
 		snprintf(out, VG_REF_MAX, "%s-%04d-%06lld", vg_cases_cfg()->ref_prefix, year, (long long)n);
-	return vg_cases_end(db, e, d);
+	return vg_db_end(db, e, d);
 }
 
 int vg_cases_year(int64_t ms)

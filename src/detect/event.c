@@ -140,11 +140,22 @@ void vg_event_fini(vg_event *ev)
 	vg_buf_fini(&ev->low);
 	vg_buf_fini(&ev->paths);
 	vg_map_fini(&ev->path_cache);
-	pnodes_free(ev->pnodes);
+	if (!ev->pnodes_shared)
+		pnodes_free(ev->pnodes);
 	free(ev->fields);
 	free(ev->slot);
 	free(ev->touched);
 	memset(ev, 0, sizeof(*ev));
+}
+
+void vg_event_share_paths(vg_event *ev, vg_event *owner)
+{
+	if (ev == owner || !owner->pnodes)
+		return;
+	if (!ev->pnodes_shared)
+		pnodes_free(ev->pnodes);
+	ev->pnodes = owner->pnodes;
+	ev->pnodes_shared = true;
 }
 
 void vg_event_reset(vg_event *ev)

@@ -228,10 +228,15 @@ typedef struct vg_event {
 	size_t ntouched, nfids;
 	vg_map path_cache; /* raw path -> (void*)(fid + 2), 1 = none */
 	struct vg_pnodes *pnodes; /* JSON: (parent path, key) -> field id (event.c) */
+	bool pnodes_shared; /* another event's (vg_event_share_paths): not freed here */
 } vg_event;
 
 vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs);
 void vg_event_fini(vg_event *ev);
+/* ev uses owner's path trie from now on (events parsed one after the other
+ * by one thread learn their keys and key order once); owner must outlive
+ * ev's use of it. */
+void vg_event_share_paths(vg_event *ev, vg_event *owner);
 void vg_event_reset(vg_event *ev);
 vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d);
 /* Shared by the JSON and XML readers (event.c). */

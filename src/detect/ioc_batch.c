@@ -14,10 +14,6 @@ struct vg_ioc_batch {
 	vg_ioc_scratch *sc;
 	vg_event ev[VG_IOC_BATCH_EVENTS];
 	const vg_event *evp[VG_IOC_BATCH_EVENTS];
-	/* the events share the first one's path trie (one thread parses them one
-	 * after the other): keys and shapes are learnt once; each keeps its own
-	 * to hand back to vg_event_fini */
-	struct vg_pnodes *own[VG_IOC_BATCH_EVENTS];
 	size_t n, ninit;
 };
 
@@ -35,8 +31,7 @@ vg_ioc_batch *vg_ioc_batch_new(const vg_ruleset *rs)
 			goto fail;
 		}
 		b->evp[b->ninit] = &b->ev[b->ninit];
-		b->own[b->ninit] = b->ev[b->ninit].pnodes;
-		b->ev[b->ninit].pnodes = b->ev[0].pnodes;
+		vg_event_share_paths(&b->ev[b->ninit], &b->ev[0]); /* keys and key order learnt once */
 	}
 	return b;
 fail:
@@ -48,10 +43,8 @@ void vg_ioc_batch_free(vg_ioc_batch *b)
 {
 	if (!b)
 		return;
-	for (size_t i = 0; i < b->ninit; i++) {
-		b->ev[i].pnodes = b->own[i];
+	for (size_t i = b->ninit; i-- > 0;) /* the trie's owner, event 0, last */
 		vg_event_fini(&b->ev[i]);
-	}
 	vg_ioc_scratch_free(b->sc);
 	free(b);
 }

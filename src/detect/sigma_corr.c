@@ -295,6 +295,26 @@ static vg_err intern_field(vg_ruleset *rs, const char *name)
 	return vg_rs_field_id(rs, m, strlen(m)) < 0 ? VG_ERR_NOMEM : VG_OK;
 }
 
+/* A correlation over one that cannot run cannot run either, up the chain. */
+static vg_err disable_parents(vg_ruleset *rs, vg_corr_set *cs)
+{
+	vg_err e;
+	for (bool changed = true; changed;) {
+		changed = false;
+		for (size_t i = 0; i < cs->n; i++) {
+			vg_crule *cr = cs->rules[i];
+			for (size_t k = 0; cr->info.active && k < cr->nrefs; k++)
+				if (cr->refs[k].is_corr && !cs->rules[cr->refs[k].idx]->info.active) {
+					if ((e = problem(rs, cr, VG_ERR_INVALID, "correlation.rules", cr->refs[k].line,
+							 "the referenced correlation '%s' cannot run", cr->refs[k].name)))
+						return e;
+					changed = true;
+				}
+		}
+	}
+	return VG_OK;
+}
+
 vg_err vg_corr_compile(vg_ruleset *rs, vg_diag *d)
 {
 	vg_corr_set *cs = rs->corr;
@@ -339,20 +359,9 @@ vg_err vg_corr_compile(vg_ruleset *rs, vg_diag *d)
 	free(path);
 	if (e)
 		return e;
-	/* (twice: a chain too deep disables its parents) a correlation over one that cannot run cannot run either */
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (size_t i = 0; i < cs->n; i++) {
-			vg_crule *cr = cs->rules[i];
-			for (size_t k = 0; cr->info.active && k < cr->nrefs; k++)
-				if (cr->refs[k].is_corr && !cs->rules[cr->refs[k].idx]->info.active) {
-					if ((e = problem(rs, cr, VG_ERR_INVALID, "correlation.rules", cr->refs[k].line,
-							 "the referenced correlation '%s' cannot run", cr->refs[k].name)))
-						return e;
-					changed = true;
-				}
-		}
-	}
+	/* (twice: a chain too deep disables its parents) */
+	if ((e = disable_parents(rs, cs)))
+		return e;
 	for (size_t i = 0; i < cs->n; i++) {
 		vg_crule *cr = cs->rules[i];
 		if (!cr->info.active)
@@ -363,19 +372,8 @@ vg_err vg_corr_compile(vg_ruleset *rs, vg_diag *d)
 				 "correlations chained more than %d deep", VG_CORR_CHAIN_DEPTH_MAX)))
 			return e;
 	}
-	for (bool changed = true; changed;) {
-		changed = false;
-		for (size_t i = 0; i < cs->n; i++) {
-			vg_crule *cr = cs->rules[i];
-			for (size_t k = 0; cr->info.active && k < cr->nrefs; k++)
-				if (cr->refs[k].is_corr && !cs->rules[cr->refs[k].idx]->info.active) {
-					if ((e = problem(rs, cr, VG_ERR_INVALID, "correlation.rules", cr->refs[k].line,
-							 "the referenced correlation '%s' cannot run", cr->refs[k].name)))
-						return e;
-					changed = true;
-				}
-		}
-	}
+	if ((e = disable_parents(rs, cs)))
+		return e;
 	/* links from referenced rules to the correlations they feed */
 	size_t *nlinks = calloc(rs->rules.len + 1, sizeof(size_t)), *nparents = calloc(cs->n, sizeof(size_t));
 	bool *gen = calloc(rs->rules.len + cs->n + 1, sizeof(bool));

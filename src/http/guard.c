@@ -122,11 +122,7 @@ bool vg_req_begin(vg_req *r, vg_diag *d)
 
 bool vg_req_finish(vg_req *r, vg_err e, vg_diag *d)
 {
-	if (!e)
-		e = vg_db_commit(r->db, d);
-	else
-		vg_db_rollback(r->db);
-	if (e) {
+	if ((e = vg_db_end(r->db, e, d))) {
 		vg_reply_diag(r, d);
 		return false;
 	}

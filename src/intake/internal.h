@@ -46,6 +46,11 @@ vg_err vg_intake_follow_merges(vg_db *db, int64_t *iid, vg_diag *d);
  * became or joined (source "report") */
 vg_err vg_intake_obs_follow(vg_db *db, int64_t report_id, int64_t incident_id, vg_diag *d);
 
+/* query.c: one integer column of report id, read by sql ("SELECT
+ * coalesce(col, 0) FROM reports WHERE id = ?"); VG_ERR_NOT_FOUND naming
+ * the report when there is none */
+vg_err vg_intake_report_int(vg_db *db, const char *sql, int64_t id, int64_t *out, vg_diag *d);
+
 /* report.c helpers used by thread.c / triage.c */
 vg_err vg_intake_audit(vg_db *db, const vg_audit_ctx *ac, const char *action, int64_t id, int64_t org_id,
 		       json_t *detail, vg_diag *d);

@@ -37,20 +37,10 @@ vg_err vg_report_fields_check(vg_report_input *in, vg_diag *d)
 
 vg_err vg_report_incident(vg_db *db, int64_t id, int64_t *incident_id, vg_diag *d)
 {
-	vg_stmt *st;
-	int rc;
-	vg_err e = vg_db_prepare(db, "SELECT coalesce(incident_id, 0) FROM reports WHERE id = ?", &st, d);
+	vg_err e = vg_intake_report_int(db, "SELECT coalesce(incident_id, 0) FROM reports WHERE id = ?", id,
+					incident_id, d);
 	if (e)
 		return e;
-	vg_stmt_bind_int(st, 1, id);
-	rc = vg_stmt_step(st, d);
-	if (rc == VG_ROW)
-		*incident_id = vg_stmt_int(st, 0);
-	vg_stmt_done(st);
-	if (rc < 0)
-		return VG_ERR_DB;
-	if (rc != VG_ROW)
-		return vg_diag_set(d, VG_ERR_NOT_FOUND, "id", "no report %lld", (long long)id);
 	/* an incident merged into another: the survivor */
 	return *incident_id ? vg_intake_follow_merges(db, incident_id, d) : VG_OK;
 }

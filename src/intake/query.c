@@ -8,6 +8,7 @@
 #include "cases/cases.h"
 #include "core/json.h"
 #include "intake/intake.h"
+#include "intake/internal.h"
 
 #define REPORT_COLS                                                                                         \
 	"id, reference, source, reporter_name, reporter_email, coalesce(org_id, 0), subject, body, message_id,"  \
@@ -68,21 +69,26 @@ static json_t *row_json(vg_stmt *st, bool full)
 	return o;
 }
 
-vg_err vg_report_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d)
+vg_err vg_intake_report_int(vg_db *db, const char *sql, int64_t id, int64_t *out, vg_diag *d)
 {
 	vg_stmt *st;
 	int rc;
-	vg_err e = vg_db_prepare(db, "SELECT coalesce(org_id, 0) FROM reports WHERE id = ?", &st, d);
+	vg_err e = vg_db_prepare(db, sql, &st, d);
 	if (e)
 		return e;
 	vg_stmt_bind_int(st, 1, id);
 	rc = vg_stmt_step(st, d);
 	if (rc == VG_ROW)
-		*org_id = vg_stmt_int(st, 0);
+		*out = vg_stmt_int(st, 0);
 	vg_stmt_done(st);
 	if (rc < 0)
 		return VG_ERR_DB;
 	return rc == VG_ROW ? VG_OK : vg_diag_set(d, VG_ERR_NOT_FOUND, "id", "no report %lld", (long long)id);
+}
+
+vg_err vg_report_org(vg_db *db, int64_t id, int64_t *org_id, vg_diag *d)
+{
+	return vg_intake_report_int(db, "SELECT coalesce(org_id, 0) FROM reports WHERE id = ?", id, org_id, d);
 }
 
 static vg_err messages_json(vg_db *db, int64_t id, json_t **out, vg_diag *d)

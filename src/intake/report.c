@@ -312,12 +312,8 @@ vg_err vg_report_submit(vg_db *db, const vg_intake_config *c, const vg_regindex 
 	    strcasecmp(in->reporter_email, c->mail.smtp_from) != 0)
 		e = queue_ack(db, c, in, id, ref, res, d);
 out:
-	if (own) {
-		if (e)
-			vg_db_rollback(db);
-		else
-			e = vg_db_commit(db, d);
-	}
+	if (own)
+		e = vg_db_end(db, e, d);
 	json_decref(sugg);
 	json_decref(detail);
 	free(sugg_txt);
@@ -371,11 +367,7 @@ vg_err vg_report_attach(vg_db *db, int64_t report_id, const char *filename, cons
 	if (!e && att_id)
 		*att_id = aid;
 out:
-	if (own) {
-		if (e)
-			vg_db_rollback(db);
-		else
-			e = vg_db_commit(db, d);
-	}
+	if (own)
+		e = vg_db_end(db, e, d);
 	return e;
 }

@@ -621,12 +621,8 @@ vg_err vg_report_triage(vg_db *db, const vg_intake_config *c, int64_t report_id,
 		json_object_set_new(detail, "nis2_stamped", json_string(r.nis2_stage));
 	e = vg_intake_audit(db, ac, "report.triage", report_id, org_id, detail, d);
 out:
-	if (own) {
-		if (e)
-			vg_db_rollback(db);
-		else
-			e = vg_db_commit(db, d);
-	}
+	if (own)
+		e = vg_db_end(db, e, d);
 	if (e)
 		*queued = 0;
 	json_decref(detail);

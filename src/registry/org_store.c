@@ -389,11 +389,7 @@ vg_err vg_org_update(vg_db *db, int64_t id, json_t *patch, vg_diag *d)
 	if ((e = vg_db_begin(db, true, d)))
 		return e;
 	e = reg_org_apply(db, id, &a, a.parent_id, &changed, d);
-	if (e) {
-		vg_db_rollback(db);
-		return e;
-	}
-	return vg_db_commit(db, d);
+	return vg_db_end(db, e, d);
 }
 
 vg_err vg_org_delete(vg_db *db, int64_t id, vg_diag *d)

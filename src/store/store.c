@@ -136,6 +136,15 @@ vg_err vg_db_commit(vg_db *db, vg_diag *d)
 	return e;
 }
 
+vg_err vg_db_end(vg_db *db, vg_err e, vg_diag *d)
+{
+	if (e) {
+		vg_db_rollback(db);
+		return e;
+	}
+	return vg_db_commit(db, d);
+}
+
 void vg_db_rollback(vg_db *db)
 {
 	if (db->tx_depth <= 0)

@@ -72,6 +72,9 @@ vg_err vg_db_exec(vg_db *db, const char *sql, vg_diag *d);
 vg_err vg_db_begin(vg_db *db, bool write, vg_diag *d);
 vg_err vg_db_commit(vg_db *db, vg_diag *d);
 void vg_db_rollback(vg_db *db);
+/* The end of a transaction begun for writing: commit when e is VG_OK, else
+ * roll back and return e. */
+vg_err vg_db_end(vg_db *db, vg_err e, vg_diag *d);
 bool vg_db_in_tx(const vg_db *db);
 /* Inside a transaction begun for writing (it may hold uncommitted changes). */
 bool vg_db_in_write_tx(const vg_db *db);

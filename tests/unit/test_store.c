@@ -145,6 +145,17 @@ static void test_transactions(void **state)
 	insert_org(db, "Tx3", VG_OK);
 	assert_int_equal(vg_db_commit(db, &d), VG_OK);
 	assert_int_equal(count_orgs(db), before + 1);
+	/* vg_db_end: an error rolls back and is returned, VG_OK commits */
+	assert_int_equal(vg_db_begin(db, true, &d), VG_OK);
+	insert_org(db, "Tx4", VG_OK);
+	assert_int_equal(vg_db_end(db, VG_ERR_CONFLICT, &d), VG_ERR_CONFLICT);
+	assert_false(vg_db_in_tx(db));
+	assert_int_equal(count_orgs(db), before + 1);
+	assert_int_equal(vg_db_begin(db, true, &d), VG_OK);
+	insert_org(db, "Tx5", VG_OK);
+	assert_int_equal(vg_db_end(db, VG_OK, &d), VG_OK);
+	assert_false(vg_db_in_tx(db));
+	assert_int_equal(count_orgs(db), before + 2);
 	vg_db_close(db);
 }
 
