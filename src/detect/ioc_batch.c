@@ -13,7 +13,6 @@ struct vg_ioc_batch {
 	const vg_ruleset *rs;
 	vg_ioc_scratch *sc;
 	vg_event ev[VG_IOC_BATCH_EVENTS];
-	const vg_event *evp[VG_IOC_BATCH_EVENTS];
 	size_t n, ninit;
 };
 
@@ -30,7 +29,6 @@ vg_ioc_batch *vg_ioc_batch_new(const vg_ruleset *rs)
 			vg_event_fini(&b->ev[b->ninit]);
 			goto fail;
 		}
-		b->evp[b->ninit] = &b->ev[b->ninit];
 		vg_event_share_paths(&b->ev[b->ninit], &b->ev[0]); /* keys and key order learnt once */
 	}
 	return b;
@@ -72,7 +70,10 @@ bool vg_ioc_batch_full(const vg_ioc_batch *b)
 
 int vg_ioc_batch_run(vg_ioc_batch *b, vg_ioc_event_hit_fn fn, void *ctx)
 {
-	int hits = b->n ? vg_ioc_match_multi(b->sc, b->rs, b->evp, b->n, fn, ctx) : 0;
+	const vg_event *evp[VG_IOC_BATCH_EVENTS];
+	for (size_t i = 0; i < b->n; i++)
+		evp[i] = &b->ev[i];
+	int hits = b->n ? vg_ioc_match_multi(b->sc, b->rs, evp, b->n, fn, ctx) : 0;
 	b->n = 0;
 	return hits;
 }
