@@ -63,6 +63,8 @@ typedef struct vg_sval {
 	 * prefilter: a value whose lowered text lacks it is not matched */
 	const char *re_need;
 	size_t re_needlen;
+	/* tested through the item's value set (value_set.c), not on its own */
+	bool in_vset;
 } vg_sval;
 
 typedef struct vg_sitem {
@@ -72,6 +74,9 @@ typedef struct vg_sitem {
 	size_t nvals;
 	vg_sval *vals;
 	unsigned line;
+	struct vg_vset *vset; /* its plain OR values in one pass, or NULL */
+	uint32_t *vrest;      /* with a vset: the values it does not cover */
+	uint32_t nvrest;
 } vg_sitem;
 
 typedef struct vg_sgroup { /* map: AND of its items */
@@ -271,6 +276,19 @@ void vg_prefilter_free(vg_ruleset *rs);
 vg_err vg_detect_read_file(const char *path, size_t max, char **out, size_t *len, vg_diag *d);
 
 /* ---- evaluation (ruleset.c) ---- */
+/* value_set.c: an OR of at least VG_VSET_VALUES_MIN plain patterns (exact,
+ * startswith, endswith, contains) on one field, tested in one pass over the
+ * value; fewer are as fast one by one (measured: docs/PERFORMANCE.md). */
+#define VG_VSET_VALUES_MIN 4
+typedef struct vg_vset vg_vset;
+/* Sets it->vset (in the arena) when the item qualifies, and in_vset on the
+ * values it covers. */
+vg_err vg_vset_build(vg_arena *a, vg_sitem *it);
+/* Does s[0..n) match any value the set covers? */
+bool vg_vset_match(const vg_vset *vs, const char *s, size_t n);
+/* Substring test tuned for short field values (match.c). */
+bool vg_contains(const char *h, size_t n, const char *p, size_t m);
+
 /* match_value.c: the general glob ('*' VG_GLOB_STAR, '?' VG_GLOB_ONE), numbers,
  * comparisons and date components of the value tests */
 bool vg_glob_match(const char *p, size_t pn, const char *s, size_t sn);

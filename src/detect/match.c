@@ -255,6 +255,11 @@ static bool contains(const char *h, size_t n, const char *p, size_t m)
 	return false;
 }
 
+bool vg_contains(const char *h, size_t n, const char *p, size_t m)
+{
+	return contains(h, n, p, m);
+}
+
 static bool pattern_match(const vg_sval *v, const char *s, size_t n)
 {
 	switch (v->shape) {
@@ -354,6 +359,18 @@ static bool item_match(vg_detect_scratch *sc, const vg_sitem *it)
 	if (it->fid >= 0 && !present)
 		return false;
 	bool r = it->all;
+	if (it->vset && !sc->exhaustive) { /* (an OR) */
+		const char *base = it->cased ? ev->hay.data : ev->low.data;
+		for (int32_t j = ev->slot[it->fid]; j >= 0; j = ev->fields[j].next) {
+			const vg_efield *f = &ev->fields[j];
+			if (f->type != FT_NULL && vg_vset_match(it->vset, base + f->val_off, f->val_len))
+				return !it->neq;
+		}
+		for (uint32_t i = 0; i < it->nvrest; i++)
+			if (field_value_match(sc, it, &it->vals[it->vrest[i]]))
+				return !it->neq;
+		return it->neq;
+	}
 	for (size_t i = 0; i < it->nvals; i++) {
 		bool m = field_value_match(sc, it, &it->vals[i]);
 		if (it->all && !m) {

@@ -71,17 +71,34 @@ static const char *const common_text[] = {
 	"\\msiexec.exe", "\\wmiprvse.exe", "\\windows\\temp\\",
 };
 
-static size_t literal_score(const char *s, size_t n)
+/* How many of the common texts hold the literal (0 for long ones). */
+static size_t literal_commonness(const char *s, size_t n)
 {
 	char low[64];
+	size_t k = 0;
 	if (n >= sizeof(low))
-		return n;
+		return 0;
 	for (size_t i = 0; i < n; i++)
 		low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
 	for (size_t i = 0; i < sizeof(common_text) / sizeof(common_text[0]); i++)
-		if (memmem(common_text[i], strlen(common_text[i]), low, n))
-			return 1;
-	return n;
+		k += memmem(common_text[i], strlen(common_text[i]), low, n) != NULL;
+	return k;
+}
+
+static size_t literal_score(const char *s, size_t n)
+{
+	return literal_commonness(s, n) ? 1 : n;
+}
+
+/* Between two sets of common literals: the one found in fewer common texts
+ * ('system' is in three, 'authori' in one: the first would be reported
+ * several times in most events). */
+static size_t ls_commonness(const litset *l)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++)
+		k += literal_commonness(l->v[i].s, l->v[i].len);
+	return k;
 }
 
 static size_t ls_score(const litset *l)
@@ -100,8 +117,12 @@ static size_t ls_score(const litset *l)
 /* Keep the better of best and cand (AND: one required set suffices). */
 static void ls_pick(litset *best, litset *cand)
 {
-	size_t sb = ls_score(best), sc = ls_score(cand);
-	if (sc > sb || (sc == sb && sc && cand->n < best->n)) {
+	size_t sb = ls_score(best), sc = ls_score(cand), kb = 0, kc = 0;
+	if (sc == sb && sc == 1) {
+		kb = ls_commonness(best);
+		kc = ls_commonness(cand);
+	}
+	if (sc > sb || (sc == sb && sc && (kc < kb || (kc == kb && cand->n < best->n)))) {
 		ls_fini(best);
 		*best = *cand;
 		memset(cand, 0, sizeof(*cand));

@@ -178,6 +178,22 @@ static void resolve_routes(vg_ruleset *rs, vg_srule *r)
 	}
 }
 
+/* Long OR lists of plain values get a value set (value_set.c). */
+static vg_err build_value_sets(vg_ruleset *rs, const vg_vec *rules)
+{
+	for (size_t i = 0; i < rules->len; i++) {
+		vg_srule *r = rules->items[i];
+		for (size_t s = 0; s < r->nsels; s++)
+			for (size_t g = 0; g < r->sels[s].ngroups; g++)
+				for (size_t k = 0; k < r->sels[s].groups[g].nitems; k++) {
+					vg_err e = vg_vset_build(rs->arena, &r->sels[s].groups[g].items[k]);
+					if (e)
+						return e;
+				}
+	}
+	return VG_OK;
+}
+
 vg_err vg_ruleset_compile(vg_ruleset *rs, vg_diag *d)
 {
 	vg_err e;
@@ -193,7 +209,8 @@ vg_err vg_ruleset_compile(vg_ruleset *rs, vg_diag *d)
 	}
 	if ((e = vg_corr_compile(rs, d))) /* correlation references; interns the fields they read */
 		return e;
-	if ((e = vg_prefilter_build(rs, d)))
+	if ((e = vg_prefilter_build(rs, d)) || (e = build_value_sets(rs, &rs->rules)) ||
+	    (e = build_value_sets(rs, &rs->filter_rules)))
 		return e;
 	rs->compiled = true;
 	return VG_OK;
