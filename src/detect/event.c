@@ -274,8 +274,8 @@ static inline vg_err reserve(vg_buf *b, size_t extra)
 /* Append one leaf whose field id is known (-1: no rule field). lowered: the
  * JSON parser decoded the value in place into both ev->hay and ev->low
  * (vg_jstr_decode), after their ends, with room for it and its '\n'. */
-static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const char *val, size_t vlen, vg_ftype type,
-			    int fid, bool lowered)
+static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, uint32_t node, const char *val, size_t vlen,
+			    vg_ftype type, int fid, bool lowered)
 {
 	vg_efield *f;
 	vg_err e;
@@ -293,21 +293,23 @@ static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const c
 		if (ev->low.len != ev->hay.len || val != ev->hay.data + ev->hay.len || ev->hay.cap - ev->hay.len < vlen + 2 ||
 		    ev->low.cap - ev->low.len < vlen + 2)
 			return VG_ERR_INTERNAL; /* the parser reserved room for the value and '\n' */
-		if ((e = reserve(&ev->paths, plen + 1)))
-			return e;
-	} else if ((e = reserve(&ev->paths, plen + 1)) || (e = reserve(&ev->low, vlen + 1)) ||
-		   (e = reserve(&ev->hay, vlen + 1))) {
+	} else if ((e = reserve(&ev->low, vlen + 1)) || (e = reserve(&ev->hay, vlen + 1))) {
 		return e;
 	}
 	f = &ev->fields[ev->nfields];
-	f->path_off = (uint32_t)ev->paths.len;
+	f->node = node;
 	f->path_len = (uint32_t)plen;
 	f->val_off = (uint32_t)ev->hay.len;
 	f->val_len = (uint32_t)vlen;
 	f->type = (uint8_t)type;
-	memcpy(ev->paths.data + ev->paths.len, path, plen);
-	ev->paths.len += plen;
-	ev->paths.data[ev->paths.len++] = 0;
+	if (node == PN_NONE) { /* no trie node to find it by: copied now */
+		if ((e = reserve(&ev->paths, plen + 1)))
+			return e;
+		f->path_off = (uint32_t)ev->paths.len;
+		memcpy(ev->paths.data + ev->paths.len, path, plen);
+		ev->paths.len += plen;
+		ev->paths.data[ev->paths.len++] = 0;
+	}
 	if (!lowered) {
 		memcpy(ev->hay.data + ev->hay.len, val, vlen);
 		lower_copy(ev->low.data + ev->low.len, val, vlen);
@@ -335,7 +337,39 @@ static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, const c
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val, size_t vlen,
 		    vg_ftype type)
 {
-	return event_add_fid(ev, path, plen, val, vlen, type, path_fid(ev, rs, path, plen), false);
+	return event_add_fid(ev, path, plen, PN_NONE, val, vlen, type, path_fid(ev, rs, path, plen), false);
+}
+
+vg_err vg_event_paths(vg_event *ev)
+{
+	for (size_t i = 0; i < ev->nfields; i++) {
+		vg_efield *f = &ev->fields[i];
+		const vg_pnodes *pn = ev->pnodes;
+		vg_err e;
+		if (f->node == PN_NONE)
+			continue;
+		if (!pn || (e = reserve(&ev->paths, (size_t)f->path_len + 1)))
+			return pn ? e : VG_ERR_INTERNAL;
+		/* from the leaf up: each key ends where its parent's path and a '.' do */
+		char *dst = ev->paths.data + ev->paths.len;
+		size_t end = f->path_len;
+		for (uint32_t nd = f->node; nd != 0 && nd < pn->n; nd = pn->nodes[nd].parent) {
+			const pnode *n = &pn->nodes[nd];
+			if (n->keylen > end)
+				return VG_ERR_INTERNAL;
+			end -= n->keylen;
+			memcpy(dst + end, pn->keys.data + n->keyoff, n->keylen);
+			if (end)
+				dst[--end] = '.';
+		}
+		if (end)
+			return VG_ERR_INTERNAL;
+		f->path_off = (uint32_t)ev->paths.len;
+		f->node = PN_NONE;
+		ev->paths.len += f->path_len;
+		ev->paths.data[ev->paths.len++] = 0;
+	}
+	return VG_OK;
 }
 
 /* ---- JSON ---- */
@@ -405,9 +439,9 @@ size_t vg_ev_utf8_put(char *o, uint32_t cp)
 
 static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node);
 
-static vg_err jleaf(jparser *p, const char *val, size_t vlen, vg_ftype t, int fid, bool lowered)
+static vg_err jleaf(jparser *p, uint32_t node, const char *val, size_t vlen, vg_ftype t, int fid, bool lowered)
 {
-	vg_err e = event_add_fid(p->ev, p->path, p->plen, val, vlen, t, fid, lowered);
+	vg_err e = event_add_fid(p->ev, p->path, p->plen, node, val, vlen, t, fid, lowered);
 	if (e == VG_ERR_LIMIT)
 		return vg_diag_set(p->d, e, NULL, "event has more than %d fields or is too large", VG_EVENT_FIELDS_MAX);
 	return e;
@@ -641,26 +675,26 @@ static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node)
 		p->pos = endpos;
 		if (je)
 			return jstr_fail(p, je);
-		return jleaf(p, dst, vlen, FT_STR, fid, true);
+		return jleaf(p, node, dst, vlen, FT_STR, fid, true);
 	}
 	size_t start = p->pos;
 	if (c == 't' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "true", 4) == 0) {
 		p->pos += 4;
-		return skip ? VG_OK : jleaf(p, "true", 4, FT_BOOL, fid, false);
+		return skip ? VG_OK : jleaf(p, node, "true", 4, FT_BOOL, fid, false);
 	}
 	if (c == 'f' && p->len - p->pos >= 5 && memcmp(p->s + p->pos, "false", 5) == 0) {
 		p->pos += 5;
-		return skip ? VG_OK : jleaf(p, "false", 5, FT_BOOL, fid, false);
+		return skip ? VG_OK : jleaf(p, node, "false", 5, FT_BOOL, fid, false);
 	}
 	if (c == 'n' && p->len - p->pos >= 4 && memcmp(p->s + p->pos, "null", 4) == 0) {
 		p->pos += 4;
-		return skip ? VG_OK : jleaf(p, "", 0, FT_NULL, fid, false);
+		return skip ? VG_OK : jleaf(p, node, "", 0, FT_NULL, fid, false);
 	}
 	while (p->pos < p->len && num_char[(unsigned char)p->s[p->pos]])
 		p->pos++;
 	if (p->pos == start)
 		return jfail(p, "unexpected character");
-	return skip ? VG_OK : jleaf(p, p->s + start, p->pos - start, FT_NUM, fid, false);
+	return skip ? VG_OK : jleaf(p, node, p->s + start, p->pos - start, FT_NUM, fid, false);
 }
 
 vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, size_t len, vg_diag *d)

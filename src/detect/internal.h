@@ -215,7 +215,10 @@ vg_err vg_item_compile(vg_ruleset *rs, const char *key, const vg_yval *vals, siz
 
 typedef enum vg_ftype { FT_STR, FT_NUM, FT_BOOL, FT_NULL } vg_ftype;
 typedef struct vg_efield {
-	uint32_t path_off, path_len; /* flattened path in ev->paths */
+	/* the flattened path: in ev->paths, or (JSON) the path trie's node until
+	 * vg_event_paths writes it there */
+	uint32_t path_off, path_len;
+	uint32_t node; /* UINT32_MAX: path_off/path_len hold it */
 	uint32_t val_off, val_len;   /* value in ev->hay and ev->low */
 	int32_t fid;
 	int32_t next; /* next field with the same fid */
@@ -235,6 +238,10 @@ typedef struct vg_event {
 	struct vg_pnodes *pnodes; /* JSON: (parent path, key) -> field id (event.c) */
 	bool pnodes_shared; /* another event's (vg_event_share_paths): not freed here */
 } vg_event;
+
+/* Write the paths of the fields still known by their trie node to ev->paths
+ * (only hits and renderings read paths; extraction does not copy them). */
+vg_err vg_event_paths(vg_event *ev);
 
 vg_err vg_event_init(vg_event *ev, const vg_ruleset *rs);
 void vg_event_fini(vg_event *ev);

@@ -592,6 +592,8 @@ static void collect_fields(vg_detect_scratch *sc, const vg_srule *r)
 			for (size_t i = 0; i < grp->nitems; i++) {
 				const vg_sitem *it = &grp->items[i];
 				if (it->fid < 0) { /* keywords: the first field holding one */
+					if (vg_event_paths(&sc->ev)) /* paths written now (hits are rare), before any is pointed to */
+						continue;
 					for (size_t j = 0; j < sc->ev.nfields; j++) {
 						bool m = false;
 						for (size_t v = 0; v < it->nvals && !m; v++)
@@ -771,6 +773,8 @@ const char *vg_detect_event_json(vg_detect_scratch *s)
 			return "{}";
 		return vg_buf_cstr(&s->out);
 	}
+	if (vg_event_paths(&s->ev))
+		return "{}";
 	vg_buf_putc(&s->out, '{');
 	for (size_t i = 0; i < s->ev.nfields; i++) {
 		const vg_efield *f = &s->ev.fields[i];

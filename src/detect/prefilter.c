@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/limits.h"
 #include "detect/internal.h"
@@ -112,6 +113,71 @@ static size_t ls_score(const litset *l)
 			m = sc;
 	}
 	return m;
+}
+
+/* The key of a literal in one field: the field id, then the lowered bytes. */
+static size_t implied_key(char *key, int fid, const char *s, size_t n)
+{
+	memcpy(key, &fid, sizeof(fid));
+	for (size_t i = 0; i < n; i++)
+		key[sizeof(fid) + i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+	return sizeof(fid) + n;
+}
+
+/* Is a substring of v[i] (its field's, or any field's) another alternative of
+ * the set (an equal one only if earlier)? lens: the set's distinct lengths. */
+static bool implied(const litset *l, size_t i, const vg_map *m, const size_t *lens, size_t nlens)
+{
+	const litref *big = &l->v[i];
+	char key[sizeof(int) + 256];
+	for (size_t d = 0; d < nlens && lens[d] <= big->len; d++)
+		for (size_t at = 0; at + lens[d] <= big->len; at++)
+			for (int pass = 0; pass < 2; pass++) {
+				int fid = pass ? -1 : big->fid;
+				if (pass && big->fid < 0)
+					break;
+				void *j = vg_map_get(m, key, implied_key(key, fid, big->s + at, lens[d]));
+				if (j && (size_t)(uintptr_t)j - 1 != i && (lens[d] < big->len || pass || (size_t)(uintptr_t)j - 1 < i))
+					return true;
+			}
+	return false;
+}
+
+/* A rule's alternatives: one that holds another (in the same field, or
+ * that one in any) is found whenever it is, so it only adds work to the
+ * scan ('c:\\windows\\system32\\cmd.exe' next to '\\cmd.exe'). Literals
+ * longer than 255 bytes are kept as they are. */
+static vg_err ls_drop_implied(litset *l)
+{
+	vg_map m;
+	vg_err e = VG_OK;
+	size_t *lens = malloc((l->n ? l->n : 1) * sizeof(size_t)), nlens = 0, n = 0;
+	char key[sizeof(int) + 256];
+	if (!lens)
+		return VG_ERR_NOMEM;
+	vg_map_init(&m);
+	for (size_t i = 0; i < l->n && !e; i++) {
+		size_t k = 0, len = l->v[i].len;
+		if (len > 255)
+			continue;
+		if (!vg_map_get(&m, key, implied_key(key, l->v[i].fid, l->v[i].s, len)))
+			e = vg_map_put(&m, key, implied_key(key, l->v[i].fid, l->v[i].s, len), (void *)(i + 1), NULL);
+		while (k < nlens && lens[k] < len)
+			k++;
+		if (k == nlens || lens[k] != len) {
+			memmove(lens + k + 1, lens + k, (nlens - k) * sizeof(size_t));
+			lens[k] = len;
+			nlens++;
+		}
+	}
+	for (size_t i = 0; i < l->n && !e; i++)
+		if (l->v[i].len > 255 || !implied(l, i, &m, lens, nlens))
+			l->v[n++] = l->v[i];
+	if (!e)
+		l->n = n;
+	vg_map_fini(&m);
+	free(lens);
+	return e;
 }
 
 /* Keep the better of best and cand (AND: one required set suffices). */
@@ -740,6 +806,7 @@ vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d)
 			ls_fini(&ls);
 			continue;
 		}
+		e = ls_drop_implied(&ls);
 		for (size_t k = 0; k < ls.n && !e; k++) {
 			uintptr_t id;
 			if (!(e = intern_literal(rs, &ids, &lits, ls.v[k].s, ls.v[k].len, &id)) &&

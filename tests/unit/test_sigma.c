@@ -674,6 +674,44 @@ static void t_extract_skip(void **st)
 	vg_ruleset_free(rs);
 }
 
+static void keyword_field(void *ctx, const vg_hit *h)
+{
+	if (h->nfields)
+		snprintf(ctx, 128, "%s", h->fields[0].name);
+}
+
+/* A keyword hit names the event field that held it: the flattened path,
+ * which JSON extraction keeps as a trie node and writes out only then. */
+static void t_keyword_hit_path(void **st)
+{
+	(void)st;
+	vg_ruleset *rs = compile(NULL, "title: k\nlogsource: {product: x}\ndetection:\n  kw: ['mimikatz']\n"
+					"  condition: kw\n");
+	vg_detect_scratch *sc = vg_detect_scratch_new(rs);
+	vg_diag d;
+	char name[128];
+	static const struct {
+		const char *json, *path;
+	} cases[] = {
+		{"{\"Event\":{\"System\":{\"EventID\":1},\"EventData\":{\"Other\":\"x\",\"Cmd\":\"run MimiKatz\"}}}",
+		 "Event.EventData.Cmd"},
+		{"{\"a\":{\"b\":[{\"c\":1},{\"c\":\"mimikatz\"}]}}", "a.b.c"},
+		{"{\"x\\u0041\":{\"y\":\"mimikatz\"}}", "xA.y"},
+		{"{\"a\":{\"b\":[{\"c\":1},{\"c\":\"mimikatz\"}]}}", "a.b.c"}, /* known paths: guessed keys */
+	};
+	assert_non_null(sc);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		name[0] = '?';
+		name[1] = 0;
+		assert_int_equal(vg_detect_json(sc, cases[i].json, strlen(cases[i].json), keyword_field, name, &d), 1);
+		assert_string_equal(name, cases[i].path);
+		/* the rendering of a JSON event is its source; paths are still right after it */
+		assert_non_null(vg_detect_event_json(sc));
+	}
+	vg_detect_scratch_free(sc);
+	vg_ruleset_free(rs);
+}
+
 static void count_ioc(void *ctx, const vg_ioc_hit *h)
 {
 	(void)h;
@@ -816,7 +854,7 @@ int main(void)
 		cmocka_unit_test(t_modifiers_windash),	  cmocka_unit_test(t_modifiers_regex),
 		cmocka_unit_test(t_modifiers_encoding),	  cmocka_unit_test(t_modifiers_cidr),
 		cmocka_unit_test(t_modifiers_numeric_time), cmocka_unit_test(t_modifiers_fieldref_expand),
-		cmocka_unit_test(t_keywords),		  cmocka_unit_test(t_conditions),
+		cmocka_unit_test(t_keywords), cmocka_unit_test(t_keyword_hit_path),		  cmocka_unit_test(t_conditions),
 		cmocka_unit_test(t_condition_check),	  cmocka_unit_test(t_filters),
 		cmocka_unit_test(t_loader_errors),	  cmocka_unit_test(t_routing),
 		cmocka_unit_test(t_xml_parity),		  cmocka_unit_test(t_hit_content),
