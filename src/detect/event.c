@@ -274,28 +274,44 @@ static inline vg_err reserve(vg_buf *b, size_t extra)
 /* Append one leaf whose field id is known (-1: no rule field). lowered: the
  * JSON parser decoded the value in place into both ev->hay and ev->low
  * (vg_jstr_decode), after their ends, with room for it and its '\n'. */
-static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, uint32_t node, const char *val, size_t vlen,
-			    vg_ftype type, int fid, bool lowered)
+static __attribute__((noinline)) vg_err fields_grow(vg_event *ev)
+{
+	if (ev->capfields >= VG_EVENT_FIELDS_MAX)
+		return VG_ERR_LIMIT;
+	size_t nc = ev->capfields ? ev->capfields * 2 : 64;
+	if (nc > VG_EVENT_FIELDS_MAX)
+		nc = VG_EVENT_FIELDS_MAX;
+	vg_efield *nf = realloc(ev->fields, nc * sizeof(*nf));
+	if (!nf)
+		return VG_ERR_NOMEM;
+	ev->fields = nf;
+	ev->capfields = nc;
+	return VG_OK;
+}
+
+/* Room reserved past a JSON event's length in its value buffers: the string
+ * decoder's 16-byte stores past the text left, and the '\n' and NUL. */
+#define VG_EVENT_JSON_SLACK 32
+
+/* How a leaf's value gets into ev->hay and ev->low. */
+typedef enum add_how {
+	ADD_COPY,    /* copied, room reserved here */
+	ADD_ROOM,    /* copied; the JSON parser reserved room for the whole event */
+	ADD_DECODED, /* already there: the JSON parser decoded it in place */
+} add_how;
+
+/* (inlined into the JSON parser's leaves, where how is a constant) */
+static inline __attribute__((always_inline)) vg_err event_add_fid(vg_event *ev, const char *path, size_t plen,
+								  uint32_t node, const char *val, size_t vlen,
+								  vg_ftype type, int fid, add_how how)
 {
 	vg_efield *f;
 	vg_err e;
-	if (ev->nfields >= VG_EVENT_FIELDS_MAX)
-		return VG_ERR_LIMIT;
-	if (ev->nfields == ev->capfields) {
-		size_t nc = ev->capfields ? ev->capfields * 2 : 64;
-		vg_efield *nf = realloc(ev->fields, nc * sizeof(*nf));
-		if (!nf)
-			return VG_ERR_NOMEM;
-		ev->fields = nf;
-		ev->capfields = nc;
-	}
-	if (lowered) {
-		if (ev->low.len != ev->hay.len || val != ev->hay.data + ev->hay.len || ev->hay.cap - ev->hay.len < vlen + 2 ||
-		    ev->low.cap - ev->low.len < vlen + 2)
-			return VG_ERR_INTERNAL; /* the parser reserved room for the value and '\n' */
-	} else if ((e = reserve(&ev->low, vlen + 1)) || (e = reserve(&ev->hay, vlen + 1))) {
+	bool lowered = how == ADD_DECODED;
+	if (ev->nfields == ev->capfields && (e = fields_grow(ev)))
 		return e;
-	}
+	if (how == ADD_COPY && ((e = reserve(&ev->low, vlen + 1)) || (e = reserve(&ev->hay, vlen + 1))))
+		return e;
 	f = &ev->fields[ev->nfields];
 	f->node = node;
 	f->path_len = (uint32_t)plen;
@@ -337,7 +353,7 @@ static vg_err event_add_fid(vg_event *ev, const char *path, size_t plen, uint32_
 vg_err vg_event_add(vg_event *ev, const vg_ruleset *rs, const char *path, size_t plen, const char *val, size_t vlen,
 		    vg_ftype type)
 {
-	return event_add_fid(ev, path, plen, PN_NONE, val, vlen, type, path_fid(ev, rs, path, plen), false);
+	return event_add_fid(ev, path, plen, PN_NONE, val, vlen, type, path_fid(ev, rs, path, plen), ADD_COPY);
 }
 
 vg_err vg_event_paths(vg_event *ev)
@@ -439,9 +455,10 @@ size_t vg_ev_utf8_put(char *o, uint32_t cp)
 
 static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node);
 
-static vg_err jleaf(jparser *p, uint32_t node, const char *val, size_t vlen, vg_ftype t, int fid, bool lowered)
+static inline __attribute__((always_inline)) vg_err jleaf(jparser *p, uint32_t node, const char *val, size_t vlen,
+							 vg_ftype t, int fid, bool decoded)
 {
-	vg_err e = event_add_fid(p->ev, p->path, p->plen, node, val, vlen, t, fid, lowered);
+	vg_err e = event_add_fid(p->ev, p->path, p->plen, node, val, vlen, t, fid, decoded ? ADD_DECODED : ADD_ROOM);
 	if (e == VG_ERR_LIMIT)
 		return vg_diag_set(p->d, e, NULL, "event has more than %d fields or is too large", VG_EVENT_FIELDS_MAX);
 	return e;
@@ -665,10 +682,13 @@ static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node)
 		/* decoded straight into the value buffer and its lowered twin, in
 		 * one pass (the raw length bounds the decoded one) */
 		vg_event *ev = p->ev;
-		size_t room = p->len - p->pos + 16, vlen, endpos;
-		if ((e = reserve(&ev->hay, room)) || (e = reserve(&ev->low, room)))
-			return e == VG_ERR_LIMIT ? vg_diag_set(p->d, e, NULL, "event too large") : e;
-		if (ev->low.len != ev->hay.len) /* twins: same offsets */
+		size_t vlen, endpos;
+		/* room: vg_event_from_json reserved the event's length + 32 in both;
+		 * the values stored so far never outgrow the text read (a string
+		 * loses its quotes, a number or literal gains a '\n' where the text
+		 * has a separator), and the decoder writes at most 16 bytes past
+		 * the text left */
+		if (ev->hay.len > p->pos || ev->low.len != ev->hay.len)
 			return VG_ERR_INTERNAL;
 		char *dst = ev->hay.data + ev->hay.len;
 		vg_jstr_err je = vg_jstr_decode(p->s, p->len, p->pos, dst, ev->low.data + ev->hay.len, &vlen, &endpos);
@@ -712,6 +732,9 @@ vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, 
 	vg_event_reset(ev);
 	if (len > VG_EVENT_SIZE_MAX)
 		return vg_diag_set(d, VG_ERR_LIMIT, NULL, "event larger than %d bytes", VG_EVENT_SIZE_MAX);
+	/* the values and their '\n' fit in the text's length (see jvalue) */
+	if ((e = reserve(&ev->hay, len + VG_EVENT_JSON_SLACK)) || (e = reserve(&ev->low, len + VG_EVENT_JSON_SLACK)))
+		return e == VG_ERR_LIMIT ? vg_diag_set(d, e, NULL, "event too large") : e;
 	ws(&p);
 	if (p.pos >= len || json[p.pos] != '{')
 		return jfail(&p, "an event must be a JSON object");
