@@ -397,11 +397,15 @@ typedef struct jparser {
 	size_t pos, len;
 	char path[VG_EVENT_PATH_MAX + 8]; /* 8 bytes of slack: keys are hashed eight bytes at a time */
 	size_t plen;
+	/* path[0..pvalid) holds the current path's text: a guessed key (its
+	 * trie node known) is not written; the text is rebuilt from the trie
+	 * when a key that is not guessed needs its parent's path */
+	size_t pvalid;
 	bool skip_unused; /* values of paths no rule uses are skipped, not kept */
 	vg_diag *d;
 } jparser;
 
-static inline void ws(jparser *p)
+static inline void ws(jparser *restrict p)
 {
 	if (p->pos < p->len && (unsigned char)p->s[p->pos] > ' ')
 		return; /* compact JSON: no whitespace */
@@ -453,9 +457,9 @@ size_t vg_ev_utf8_put(char *o, uint32_t cp)
 	return 4;
 }
 
-static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node);
+static vg_err jvalue(jparser *restrict p, unsigned depth, int fid, uint32_t node);
 
-static inline __attribute__((always_inline)) vg_err jleaf(jparser *p, uint32_t node, const char *val, size_t vlen,
+static inline __attribute__((always_inline)) vg_err jleaf(jparser *restrict p, uint32_t node, const char *val, size_t vlen,
 							 vg_ftype t, int fid, bool decoded)
 {
 	vg_err e = event_add_fid(p->ev, p->path, p->plen, node, val, vlen, t, fid, decoded ? ADD_DECODED : ADD_ROOM);
@@ -553,8 +557,8 @@ static vg_err jkey(jparser *p, size_t saved)
 }
 
 /* Does the key at p->pos (its opening quote) read exactly as node g's key?
- * Then it is consumed and appended to p->path as jkey would. */
-static inline bool jkey_guess(jparser *p, size_t saved, const vg_pnodes *pn, uint32_t g)
+ * Then it is consumed; its text is not copied to p->path (see pvalid). */
+static inline bool jkey_guess(jparser *restrict p, size_t saved, const vg_pnodes *pn, uint32_t g)
 {
 	const pnode *nd = &pn->nodes[g];
 	size_t n = nd->keylen, at = p->pos + 1, o = saved ? saved + 1 : 0;
@@ -564,17 +568,36 @@ static inline bool jkey_guess(jparser *p, size_t saved, const vg_pnodes *pn, uin
 	/* eight bytes at a time when the source has them (the stored keys are padded) */
 	if (at + n + 8 <= p->len ? !key_eq(p->s + at, k, n) : memcmp(p->s + at, k, n) != 0)
 		return false;
-	if (saved)
-		p->path[saved] = '.';
-	/* eight bytes at a time: the stored key is padded, the path has slack */
-	for (size_t i = 0; i < n; i += 8)
-		memcpy(p->path + o + i, k + i, 8);
-	p->plen = o + n;
+	p->plen = o + n; /* its text is not written (pvalid) */
+	if (p->pvalid > saved)
+		p->pvalid = saved;
 	p->pos = at + n + 1;
 	return true;
 }
 
-static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
+/* Write node's path (saved bytes) to p->path from the trie. */
+static __attribute__((noinline)) vg_err path_rebuild(jparser *p, uint32_t node, size_t saved)
+{
+	const vg_pnodes *pn = p->ev->pnodes;
+	size_t end = saved;
+	if (!pn || node == PN_NONE || saved > VG_EVENT_PATH_MAX)
+		return VG_ERR_INTERNAL;
+	for (uint32_t nd = node; nd != 0; nd = pn->nodes[nd].parent) {
+		const pnode *n = &pn->nodes[nd];
+		if (nd >= pn->n || n->keylen > end)
+			return VG_ERR_INTERNAL;
+		end -= n->keylen;
+		memcpy(p->path + end, pn->keys.data + n->keyoff, n->keylen);
+		if (end)
+			p->path[--end] = '.';
+	}
+	if (end)
+		return VG_ERR_INTERNAL;
+	p->pvalid = saved;
+	return VG_OK;
+}
+
+static vg_err jobject(jparser *restrict p, unsigned depth, uint32_t node)
 {
 	size_t saved = p->plen;
 	vg_err e;
@@ -603,8 +626,9 @@ static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
 			child = guess;
 			fid = pn->nodes[guess].fid;
 		} else {
-			if ((e = jkey(p, saved)))
+			if ((p->pvalid < saved && (e = path_rebuild(p, node, saved))) || (e = jkey(p, saved)))
 				return e;
+			p->pvalid = p->plen;
 			size_t ks = saved ? saved + 1 : 0;
 			child = pnode_get(p->ev, p->rs, node, p->path + ks, p->plen - ks, p->path, p->plen, &fid);
 			if (child != PN_NONE) { /* remember the shape (pnode_get may have moved the nodes) */
@@ -623,6 +647,8 @@ static vg_err jobject(jparser *p, unsigned depth, uint32_t node)
 		if ((e = jvalue(p, depth + 1, fid, child)))
 			return e;
 		p->plen = saved;
+		if (p->pvalid > saved)
+			p->pvalid = saved;
 		ws(p);
 		if (p->pos < p->len && p->s[p->pos] == ',') {
 			p->pos++;
@@ -642,7 +668,7 @@ static const bool num_char[256] = {
 	['8'] = 1, ['9'] = 1, ['-'] = 1, ['+'] = 1, ['.'] = 1, ['e'] = 1, ['E'] = 1,
 };
 
-static vg_err jvalue(jparser *p, unsigned depth, int fid, uint32_t node)
+static vg_err jvalue(jparser *restrict p, unsigned depth, int fid, uint32_t node)
 {
 	vg_err e;
 	if (depth > VG_EVENT_DEPTH_MAX)
@@ -726,6 +752,7 @@ vg_err vg_event_from_json(vg_event *ev, const vg_ruleset *rs, const char *json, 
 	p.pos = 0;
 	p.len = len;
 	p.plen = 0;
+	p.pvalid = 0;
 	p.skip_unused = !rs->keywords;
 	p.d = d;
 	vg_err e;
