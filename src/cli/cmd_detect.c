@@ -24,6 +24,7 @@
 #include "alerts/alerts.h"
 #include "audit/audit.h"
 #include "cli/cli.h"
+#include "cli/detect_par.h"
 #include "cli/detect_source.h"
 #include "core/clock.h"
 #include "detect/input.h"
@@ -53,15 +54,6 @@ static void on_signal(int sig)
 		stop_flag = 1;
 }
 
-typedef struct pending_hit {
-	const vg_rule_info *rule; /* NULL: an IOC hit (ioc set) */
-	vg_hit_field *fields;
-	size_t nfields;
-	char *event;
-	int64_t at;
-	vg_alert_ioc ioc; /* strings owned here */
-} pending_hit;
-
 typedef struct detect {
 	vg_cli *cli;
 	vg_db *db;
@@ -71,8 +63,10 @@ typedef struct detect {
 	uint64_t corr_hits;
 	vg_alerts_cfg *acfg;
 	vg_registry *reg;
-	pending_hit *pend;
+	vg_pending_hit *pend;
 	size_t npend, batch_max;
+	vg_detect_par *par; /* --threads N > 1: matching on N threads; NULL: here, with sc */
+	size_t nthreads;
 	int64_t last_flush_ms, flush_ms;
 	uint64_t events, hits, ioc_hits, alerts_new, alerts_bumped, errors, batches, reloads, reload_failures;
 	bool failed;
@@ -116,20 +110,6 @@ static void on_input_problem(void *ctx, const vg_diag *d)
 	print_problem(dt->cli, d);
 }
 
-static void pending_free(pending_hit *p)
-{
-	for (size_t i = 0; i < p->nfields; i++) {
-		free((char *)p->fields[i].name);
-		free((char *)p->fields[i].value);
-	}
-	const char *own[] = {p->event, p->ioc.value, p->ioc.type, p->ioc.source, p->ioc.ref, p->ioc.field,
-			     p->ioc.field_value};
-	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
-		free((char *)own[i]);
-	free(p->fields);
-	memset(p, 0, sizeof *p);
-}
-
 static int flush(detect *dt)
 {
 	vg_audit_ctx ac;
@@ -148,7 +128,7 @@ static int flush(detect *dt)
 	if ((e = vg_db_begin(dt->db, true, &d)))
 		goto out;
 	for (size_t i = 0; !e && i < dt->npend; i++) {
-		pending_hit *p = &dt->pend[i];
+		vg_pending_hit *p = &dt->pend[i];
 		vg_hit h = {.rule = p->rule, .fields = p->fields, .nfields = p->nfields};
 		int64_t id;
 		bool c;
@@ -171,7 +151,7 @@ static int flush(detect *dt)
 out:
 	vg_regindex_release(ix);
 	for (size_t i = 0; i < dt->npend; i++)
-		pending_free(&dt->pend[i]);
+		vg_pending_hit_fini(&dt->pend[i]);
 	dt->npend = 0;
 	if (e) {
 		dt->failed = true;
@@ -183,9 +163,9 @@ out:
 	return 0;
 }
 
-static pending_hit *pending_new(detect *dt)
+static vg_pending_hit *pending_new(detect *dt)
 {
-	pending_hit *p = &dt->pend[dt->npend];
+	vg_pending_hit *p = &dt->pend[dt->npend];
 	const char *ev = vg_detect_event_json(dt->sc);
 	memset(p, 0, sizeof *p);
 	p->at = vg_time_now_ms();
@@ -204,7 +184,7 @@ static void pending_done(detect *dt)
 static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
 {
 	detect *dt = ctx;
-	pending_hit *p;
+	vg_pending_hit *p;
 	vg_buf ev;
 	char first[VG_TIME_STRLEN], last[VG_TIME_STRLEN];
 	if (dt->failed || hit->rule->correlation_only)
@@ -240,7 +220,6 @@ static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
 static void on_hit(void *ctx, const vg_hit *hit)
 {
 	detect *dt = ctx;
-	pending_hit *p;
 	if (dt->failed)
 		return;
 	if (hit->rule->feeds_correlation && dt->corr)
@@ -248,44 +227,62 @@ static void on_hit(void *ctx, const vg_hit *hit)
 	if (hit->rule->correlation_only)
 		return; /* referenced by correlations without generate: true */
 	dt->hits++;
-	p = pending_new(dt);
-	p->rule = hit->rule;
-	if (hit->nfields && (p->fields = calloc(hit->nfields, sizeof *p->fields))) {
-		for (size_t i = 0; i < hit->nfields; i++) {
-			p->fields[i].name = strdup(hit->fields[i].name ? hit->fields[i].name : "");
-			p->fields[i].value = strndup(hit->fields[i].value ? hit->fields[i].value : "",
-						     hit->fields[i].value ? hit->fields[i].value_len : 0);
-			p->fields[i].value_len = p->fields[i].value ? strlen(p->fields[i].value) : 0;
-			p->nfields++;
-		}
-	}
+	vg_pending_hit_rule(&dt->pend[dt->npend], hit, vg_detect_event_json(dt->sc));
 	pending_done(dt);
 }
 
 static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
 {
 	detect *dt = ctx;
-	const vg_ioc_info *i = hit->ioc;
-	pending_hit *p;
-	char ref[300];
 	if (dt->failed)
 		return;
 	dt->ioc_hits++;
-	p = pending_new(dt);
-	p->ioc.value = strdup(i->value);
-	p->ioc.type = strdup(vg_ioc_type_name(i->type));
-	p->ioc.source = strdup(i->file);
-	if (!strcmp(i->file, PLATFORM_SOURCE))
-		p->ioc.observable_id = strtoll(i->id, NULL, 10);
-	if (i->id[0])
-		snprintf(ref, sizeof ref, "%s", i->id);
-	else
-		snprintf(ref, sizeof ref, "%s:%u", i->file, i->line);
-	p->ioc.ref = strdup(ref);
-	p->ioc.field = strdup(hit->field);
-	p->ioc.field_value = strndup(hit->value, hit->value_len);
-	p->ioc.field_value_len = p->ioc.field_value ? strlen(p->ioc.field_value) : 0;
+	vg_pending_hit_ioc(&dt->pend[dt->npend], hit, vg_detect_event_json(dt->sc), PLATFORM_SOURCE);
 	pending_done(dt);
+}
+
+/* --threads: a record the threads matched, and its hits, in input order */
+static void par_record(void *ctx, const char *source, uint64_t number, int n, const char *error)
+{
+	detect *dt = ctx;
+	if (source)
+		dt->events++;
+	if (n < 0) {
+		dt->errors++;
+		if (!dt->cli->quiet && source)
+			fprintf(stderr, "%s: %s:%" PRIu64 ": %s\n", dt->cli->prog, source, number, error ? error : "?");
+		else if (!dt->cli->quiet)
+			fprintf(stderr, "%s: detect: %s\n", dt->cli->prog, error ? error : "?");
+	}
+}
+
+static void par_hit(void *ctx, vg_pending_hit *p, vg_corr_event *cev, bool ioc)
+{
+	detect *dt = ctx;
+	if (cev && dt->corr && !dt->failed)
+		vg_corr_feed_event(dt->corr, cev, on_corr_hit, dt);
+	vg_corr_event_free(cev);
+	if (!p)
+		return;
+	if (dt->failed) {
+		vg_pending_hit_fini(p);
+		return;
+	}
+	if (ioc)
+		dt->ioc_hits++;
+	else
+		dt->hits++;
+	dt->pend[dt->npend] = *p; /* taken */
+	memset(p, 0, sizeof *p);
+	pending_done(dt);
+}
+
+/* Match what the threads hold (before a wait, a reload, a flush or the end). */
+static void par_drain(detect *dt)
+{
+	vg_par_out out = {.record = par_record, .hit = par_hit, .ctx = dt};
+	if (dt->par)
+		vg_detect_par_run(dt->par, &out);
 }
 
 /* The ruleset from the rules, mappings and indicator sources (first start and reloads). */
@@ -350,14 +347,20 @@ static void reload(detect *dt, const char *why)
 {
 	vg_ruleset *rs = NULL;
 	vg_detect_scratch *sc = NULL;
+	vg_detect_par *par = NULL;
 	vg_obs_ioc_gen gen = dt->gen;
 	vg_diag d;
 	char msg[800], count[64];
 	vg_diag_clear(&d);
-	if (build(dt, &rs, &gen, &d) || !(sc = vg_detect_scratch_new(rs))) {
+	par_drain(dt); /* what was read before the reload, with the rules it was read under */
+	if (build(dt, &rs, &gen, &d) || !(sc = vg_detect_scratch_new(rs)) ||
+	    (dt->par && (!(par = vg_detect_par_new(dt->nthreads, PLATFORM_SOURCE)) ||
+			 vg_detect_par_use(par, rs, vg_ruleset_corr_count(rs) > 0)))) {
 		if (!d.message[0])
 			vg_diag_set(&d, VG_ERR_NOMEM, NULL, "out of memory");
 		vg_diag_format(&d, msg, sizeof msg);
+		vg_detect_par_free(par);
+		vg_detect_scratch_free(sc);
 		vg_ruleset_free(rs);
 		dt->reload_failures++;
 		note(dt, "reload (%s) failed, the rules in use stay: %s", why, msg);
@@ -365,6 +368,7 @@ static void reload(detect *dt, const char *why)
 	}
 	vg_corr_state *corr = vg_ruleset_corr_count(rs) ? vg_corr_state_new(rs) : NULL;
 	if (vg_ruleset_corr_count(rs) && !corr) {
+		vg_detect_par_free(par);
 		vg_detect_scratch_free(sc);
 		vg_ruleset_free(rs);
 		dt->reload_failures++;
@@ -380,6 +384,10 @@ static void reload(detect *dt, const char *why)
 	vg_corr_state_free(dt->corr);
 	dt->corr = corr;
 	vg_detect_scratch_free(dt->sc);
+	if (par) {
+		vg_detect_par_free(dt->par);
+		dt->par = par;
+	}
 	vg_ruleset_free(dt->rs);
 	dt->rs = rs;
 	dt->sc = sc;
@@ -417,6 +425,11 @@ static bool on_record(void *ctx, const vg_record *rec)
 	detect *dt = ctx;
 	vg_diag d;
 	int n;
+	if (dt->par) { /* matched by the threads, a batch at a time */
+		if (vg_detect_par_add(dt->par, rec))
+			par_drain(dt);
+		return !dt->failed && !stop_flag;
+	}
 	vg_diag_clear(&d);
 	dt->events++;
 	n = rec->kind == VG_RECORD_JSON ? vg_detect_json(dt->sc, rec->data, rec->len, on_hit, dt, &d)
@@ -445,7 +458,7 @@ static const struct option detect_opts[] = {
 	{"ioc-fields", required_argument, NULL, 'I'},  {"platform-iocs", no_argument, NULL, 'P'},
 	{"ioc-poll", required_argument, NULL, 'o'},    {"syslog-udp", required_argument, NULL, 'U'},
 	{"syslog-tcp", required_argument, NULL, 'T'},  {"format", required_argument, NULL, 'f'},
-	{NULL, 0, NULL, 0},
+	{"threads", required_argument, NULL, 't'},     {NULL, 0, NULL, 0},
 };
 
 static bool number_opt(vg_cli *cli, const char *name, const char *arg, long long max, long long *out)
@@ -512,7 +525,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < 7; i++)
 		*lists[i] = slots + i * ((size_t)argc + 1);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:m:F:p:b:l:si:", detect_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:m:F:p:b:l:si:t:", detect_opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': dt.rules[dt.nrules++] = optarg; break;
 		case 'm': dt.maps[dt.nmaps++] = optarg; break;
@@ -538,6 +551,13 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 			}
 			srcs[nsrc++] = (vg_detect_source){.path = optarg, .fd = -1, .follow = true};
 			nfollow++;
+			break;
+		case 't':
+			if (!number_opt(cli, "threads", optarg, VG_DETECT_THREADS_MAX, &v)) {
+				rc = VG_EXIT_USAGE;
+				goto out;
+			}
+			dt.nthreads = (size_t)v;
 			break;
 		case 'b':
 		case 'l':
@@ -590,6 +610,11 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	vg_detect_scratch_set_ioc(dt.sc, on_ioc_hit, &dt);
+	if (dt.nthreads > 1 && (!(dt.par = vg_detect_par_new(dt.nthreads, PLATFORM_SOURCE)) ||
+				vg_detect_par_use(dt.par, dt.rs, vg_ruleset_corr_count(dt.rs) > 0))) {
+		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
+		goto out;
+	}
 	for (size_t i = 0; !cli->quiet && i < vg_ruleset_problem_count(dt.rs); i++) {
 		char msg[800];
 		vg_diag_format(vg_ruleset_problem(dt.rs, i), msg, sizeof msg);
@@ -640,6 +665,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 			dt.errors++;
 		}
 	}
+	par_drain(&dt);
 	if (optind == argc && nfollow == 0 && !dt.srv)
 		use_stdin = true;
 	if (use_stdin) {
@@ -663,6 +689,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 				live = true;
 			}
 		}
+		par_drain(&dt); /* before any wait: the events read so far are matched now */
 		if (!live)
 			break;
 		if (stdin_src >= 0 && srcs[stdin_src].eof)
@@ -685,6 +712,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < nsrc; i++)
 		if (srcs[i].len)
 			vg_detect_source_drain(&dt.feed, &srcs[i], true);
+	par_drain(&dt);
 	if (dt.corr && !dt.failed) /* end of input: windows decided on close (lt, lte, eq, neq) */
 		vg_corr_flush(dt.corr, on_corr_hit, &dt);
 	if (!dt.failed && flush(&dt))
@@ -719,7 +747,7 @@ out:
 		free(srcs[i].buf);
 	}
 	for (size_t i = 0; dt.pend && i < dt.npend; i++)
-		pending_free(&dt.pend[i]);
+		vg_pending_hit_fini(&dt.pend[i]);
 	free(dt.pend);
 	vg_syslog_server_free(dt.srv);
 	vg_registry_free(dt.reg);
@@ -727,6 +755,7 @@ out:
 		vg_db_close(dt.db);
 	vg_alerts_cfg_free(dt.acfg);
 	vg_corr_state_free(dt.corr);
+	vg_detect_par_free(dt.par);
 	vg_detect_scratch_free(dt.sc);
 	vg_ruleset_free(dt.rs);
 	free(slots);

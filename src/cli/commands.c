@@ -74,7 +74,7 @@ const vg_cli_cmd vg_cli_commands[] = {
 	 "  INPUT: JSON lines, concatenated JSON, EVTX, gzip/zstd; folders recursively; '-' or none: stdin\n"},
 	{NULL, "detect", vg_cmd_detect,
 	 "-r RULES... [-i IOCS...] [--platform-iocs] [--mapping FILE] [--follow FILE]... [--syslog-udp ADDR:PORT] "
-	 "[--syslog-tcp ADDR:PORT] [--fingerprint RULE=FIELDS]... [INPUT...|-]",
+	 "[--syslog-tcp ADDR:PORT] [--fingerprint RULE=FIELDS]... [--threads N] [INPUT...|-]",
 	 "Run Sigma rules and indicators continuously and write the hits into the platform as alerts",
 	 "  -r, --rules PATH        rule file or folder (repeatable)\n"
 	 "  -i, --iocs PATH         indicator set (list, CSV, MISP, STIX; repeatable)\n"
@@ -91,6 +91,8 @@ const vg_cli_cmd vg_cli_commands[] = {
 	 "  --fingerprint R=F,F     fingerprint fields for rule R (id or title); default: alert_fingerprint_fields\n"
 	 "  --batch N               hits per transaction (default 500)\n"
 	 "  --flush-ms N            longest wait before a batch is written (default 1000)\n"
+	 "  --threads N             match on N threads (default 1), up to 1,024 events at a time; alerts and\n"
+	 "                          correlations see events in the order they were read\n"
 	 "  INPUT: files read once first; '-', or no input, --follow or listener: standard input until it ends\n"
 	 "  Dedup window: alert_dedup_window (default 1h). SIGINT/SIGTERM: writes the pending batch and exits.\n"
 	 "  SIGHUP: reloads rules, mappings and indicators (a failed reload keeps the old ones).\n"},

@@ -158,6 +158,12 @@
  * (those values) is bounded too: longer ones are not cached. */
 #define VG_DETECT_ROUTE_CACHE_MAX 4096
 #define VG_DETECT_ROUTE_KEY_MAX 512
+/* vigie detect --threads: records matched per round of the threads (a round
+ * starts a thread per share, ~20 us, against ~5 us per event: 1,024 records
+ * keep that under 1 %), bytes of records held for a round, and threads. */
+#define VG_DETECT_PAR_RECORDS 1024
+#define VG_DETECT_PAR_BYTES (16 * 1024 * 1024)
+#define VG_DETECT_THREADS_MAX 64
 /* Backtracking steps one regex match may take (PCRE2 match limit): bounds a
  * catastrophic pattern from a hostile rule to milliseconds per event. */
 #define VG_SIGMA_REGEX_MATCH_LIMIT 1000000

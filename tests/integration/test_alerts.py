@@ -321,6 +321,37 @@ class AlertTest(ServerTest):
         self.assertEqual((r.json["acknowledged"], r.json["skipped"]), ([ids[2]], 2))
         self.assertEqual(self.writes_audited(), before + 2)
 
+    def test_8_threads_same_summary(self):
+        """--threads 3 over more events than one round of the threads holds
+        (1,024), with unreadable lines among them: the same counts as one
+        thread, and errors named by their line."""
+        def text(prefix):
+            out = []
+            for i in range(1100):
+                out.append(with_host(self.events, "%s-h%d" % (prefix, i % 5)))
+                if i % 250 == 0:
+                    out.append("not json\n")  # refused by the reader
+                    out.append('{"Event": tru}\n')  # a record the matcher refuses
+            return "".join(out)
+        r1 = self.srv.cli("--json", "detect", "-r", self.rule, "--mapping", MAPPING, "--threads", "1", "-",
+                          input=text("t1"))
+        r3 = self.srv.cli("--json", "detect", "-r", self.rule, "--mapping", MAPPING, "--threads", "3", "-",
+                          input=text("t3"))
+        self.assertEqual((r1.returncode, r3.returncode), (0, 0), r3.stderr)
+        s1, s3 = (json.loads(r.stdout.strip().splitlines()[-1]) for r in (r1, r3))
+        n = len(self.events)
+        self.assertEqual((s1["events"], s1["hits"], s1["errors"]), (1100 * n + 5, 1100 * n, 10), s1)
+        for k in ("events", "hits", "errors", "alerts_created", "alerts_deduplicated", "ioc_hits"):
+            self.assertEqual(s1[k], s3[k], (k, s1, s3))
+        self.assertEqual(s3["alerts_created"], 5)
+        # the unreadable lines are named in input order, as with one thread
+        bad1 = [l for l in r1.stderr.splitlines() if "detect:" not in l]
+        bad3 = [l for l in r3.stderr.splitlines() if "detect:" not in l]
+        self.assertEqual(len(bad3), 10, r3.stderr)
+        self.assertEqual(bad1, bad3)
+        r = self.srv.cli("detect", "-r", self.rule, "--threads", "0", "-", input="")
+        self.assertEqual(r.returncode, 2, r.stderr)
+
     def test_7_follow_evtx(self):
         # a followed EVTX file is read again when it changes, only records with a new record number
         import glob
@@ -391,22 +422,33 @@ correlation:
 """
 
 
+def corr_rules(test):
+    """A folder with the base and correlation rules (removed after the test)."""
+    d = tempfile.mkdtemp(prefix="vg-corr-")
+    test.addCleanup(shutil.rmtree, d, True)
+    for name, text in (("base.yml", BASE_RULE), ("corr.yml", CORR_RULE)):
+        with open(os.path.join(d, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    return d
+
+
+def guessing_lines():
+    """Six failed logins on three accounts, then a login: bob's three fire the correlation."""
+    t = "2026-11-28T10:00:%02dZ"
+    lines = [json.dumps({"timestamp": t % i, "action": "failed_login", "user": user})
+             for i, user in enumerate(["bob", "eve", "bob", "eve", "bob", "alice"])]
+    return lines + [json.dumps({"timestamp": t % 9, "action": "login", "user": "bob"})]
+
+
 class CorrelationAlertTest(ServerTest):
     """A Sigma correlation rule in `vigie detect`: its hits become alerts of
     the correlation rule (group values as matched fields), its base rule
     (generate: false by default) writes none of its own."""
 
     def test_event_count_alert(self):
-        d = tempfile.mkdtemp(prefix="vg-corr-")
-        self.addCleanup(shutil.rmtree, d, True)
-        for name, text in (("base.yml", BASE_RULE), ("corr.yml", CORR_RULE)):
-            with open(os.path.join(d, name), "w", encoding="utf-8") as f:
-                f.write(text)
+        d = corr_rules(self)
         lines = []
-        t = "2026-11-28T10:00:%02dZ"
-        for i, user in enumerate(["bob", "eve", "bob", "eve", "bob", "alice"]):
-            lines.append(json.dumps({"timestamp": t % i, "action": "failed_login", "user": user}))
-        lines.append(json.dumps({"timestamp": t % 9, "action": "login", "user": "bob"}))
+        lines += guessing_lines()
         r = self.srv.cli("--json", "detect", "-r", d, "-", input="\n".join(lines) + "\n")
         self.assertEqual(r.returncode, 0, r.stderr)
         s = json.loads(r.stdout.strip().splitlines()[-1])
@@ -417,6 +459,26 @@ class CorrelationAlertTest(ServerTest):
         self.assertEqual((al["title"], al["level"], al["author"]), ("Password guessing on one account", "high",
                                                                      "Vigie tests"))
         self.assertIn("attack.t1110", al["tags"])
+        self.assertIn({"field": "user", "value": "bob"}, [{"field": m["field"], "value": m["value"]}
+                                                          for m in al["matched"]])
+
+
+class ThreadedCorrelationTest(ServerTest):
+    """Correlations under --threads: the windows see events in the order they
+    were read, across rounds of the threads."""
+
+    def test_event_count_across_rounds(self):
+        d = corr_rules(self)
+        lines = [json.dumps({"timestamp": "2026-11-28T09:00:00Z", "action": "noop", "user": "x%d" % i})
+                 for i in range(1500)]
+        lines += guessing_lines()
+        r = self.srv.cli("--json", "detect", "-r", d, "--threads", "2", "-", input="\n".join(lines) + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        s = json.loads(r.stdout.strip().splitlines()[-1])
+        self.assertEqual((s["events"], s["hits"], s["correlation_hits"], s["alerts_created"]), (1507, 0, 1, 1), s)
+        items = self.admin.get("/api/v1/alerts").json["items"]
+        self.assertEqual([a["rule_id"] for a in items], ["5f0c7b7e-8d0a-4b8e-9a51-000000000002"])
+        al = self.admin.get("/api/v1/alerts/%d" % items[0]["id"]).json
         self.assertIn({"field": "user", "value": "bob"}, [{"field": m["field"], "value": m["value"]}
                                                           for m in al["matched"]])
 
