@@ -425,9 +425,9 @@ static bool on_record(void *ctx, const vg_record *rec)
 	detect *dt = ctx;
 	vg_diag d;
 	int n;
-	if (dt->par) { /* matched by the threads, a batch at a time */
-		if (vg_detect_par_add(dt->par, rec))
-			par_drain(dt);
+	if (dt->par) { /* matched by the threads, a round at a time */
+		vg_par_out out = {.record = par_record, .hit = par_hit, .ctx = dt};
+		vg_detect_par_add(dt->par, rec, &out);
 		return !dt->failed && !stop_flag;
 	}
 	vg_diag_clear(&d);

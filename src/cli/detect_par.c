@@ -89,24 +89,46 @@ typedef struct par_rec {
 	size_t worker, hit0, nhits;
 } par_rec;
 
+typedef struct par_round {
+	par_rec *recs;
+	size_t nrecs, bytes;
+	bool running; /* its threads are matching it */
+	pthread_t tid[VG_DETECT_THREADS_MAX];
+	bool started[VG_DETECT_THREADS_MAX];
+} par_round;
+
 typedef struct par_worker {
 	vg_detect_par *par;
 	vg_detect_scratch *sc;
+	par_round *rd; /* the round it matches */
 	size_t from, to;
 	par_hit *hits;
 	size_t nhits, cap;
 	bool lost; /* a hit could not be kept (memory) */
 } par_worker;
 
+/* Two rounds: one is filled by the reading thread while the threads match
+ * the other; the older is always reported first. */
 struct vg_detect_par {
 	size_t nthreads;
 	const char *platform_source;
 	const vg_ruleset *rs;
 	bool corr;
 	par_worker *w;
-	par_rec *recs;
-	size_t nrecs, bytes;
+	par_round round[2];
+	int fill; /* the round records are copied into */
 };
+
+static void round_clear(par_round *rd)
+{
+	for (size_t i = 0; rd->recs && i < rd->nrecs; i++) {
+		free(rd->recs[i].data);
+		free(rd->recs[i].source);
+		free(rd->recs[i].error);
+	}
+	rd->nrecs = 0;
+	rd->bytes = 0;
+}
 
 vg_detect_par *vg_detect_par_new(size_t nthreads, const char *platform_source)
 {
@@ -116,8 +138,9 @@ vg_detect_par *vg_detect_par_new(size_t nthreads, const char *platform_source)
 	p->nthreads = nthreads < 2 ? 2 : nthreads > VG_DETECT_THREADS_MAX ? VG_DETECT_THREADS_MAX : nthreads;
 	p->platform_source = platform_source;
 	p->w = calloc(p->nthreads, sizeof *p->w);
-	p->recs = calloc(VG_DETECT_PAR_RECORDS, sizeof *p->recs);
-	if (!p->w || !p->recs) {
+	p->round[0].recs = calloc(VG_DETECT_PAR_RECORDS, sizeof(par_rec));
+	p->round[1].recs = calloc(VG_DETECT_PAR_RECORDS, sizeof(par_rec));
+	if (!p->w || !p->round[0].recs || !p->round[1].recs) {
 		vg_detect_par_free(p);
 		return NULL;
 	}
@@ -132,22 +155,37 @@ static void scratches_free(vg_detect_par *p)
 	}
 }
 
+static void round_join(vg_detect_par *p, par_round *rd)
+{
+	for (size_t t = 0; t < p->nthreads; t++)
+		if (rd->started[t]) {
+			pthread_join(rd->tid[t], NULL);
+			rd->started[t] = false;
+		}
+	rd->running = false;
+}
+
 void vg_detect_par_free(vg_detect_par *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; p->recs && i < p->nrecs; i++) {
-		free(p->recs[i].data);
-		free(p->recs[i].source);
-		free(p->recs[i].error);
+	for (int r = 0; r < 2; r++) {
+		if (p->round[r].running)
+			round_join(p, &p->round[r]); /* its results are dropped */
+		round_clear(&p->round[r]);
+		free(p->round[r].recs);
 	}
 	if (p->w) {
 		scratches_free(p);
-		for (size_t i = 0; i < p->nthreads; i++)
+		for (size_t i = 0; i < p->nthreads; i++) {
+			for (size_t k = 0; k < p->w[i].nhits; k++) {
+				vg_pending_hit_fini(&p->w[i].hits[k].p);
+				vg_corr_event_free(p->w[i].hits[k].cev);
+			}
 			free(p->w[i].hits);
+		}
 	}
 	free(p->w);
-	free(p->recs);
 	free(p);
 }
 
@@ -198,7 +236,7 @@ static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
 
 vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs, bool corr)
 {
-	if (p->nrecs)
+	if (p->round[0].nrecs || p->round[1].nrecs || p->round[0].running || p->round[1].running)
 		return VG_ERR_INTERNAL;
 	scratches_free(p);
 	p->rs = rs;
@@ -214,43 +252,18 @@ vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs, bool corr)
 	return VG_OK;
 }
 
-bool vg_detect_par_add(vg_detect_par *p, const vg_record *rec)
-{
-	par_rec *r = &p->recs[p->nrecs];
-	memset(r, 0, sizeof *r);
-	r->data = malloc(rec->len ? rec->len : 1);
-	r->source = strdup(rec->source ? rec->source : "");
-	if (!r->data || !r->source) {
-		free(r->data);
-		free(r->source);
-		r->data = NULL;
-		r->source = NULL;
-		r->n = -1; /* reported in order, as a record that could not be read */
-		r->error = strdup("out of memory");
-	} else {
-		memcpy(r->data, rec->data, rec->len);
-	}
-	r->len = rec->len;
-	r->kind = rec->kind;
-	r->number = rec->number;
-	p->nrecs++;
-	p->bytes += rec->len;
-	return p->nrecs == VG_DETECT_PAR_RECORDS || p->bytes >= VG_DETECT_PAR_BYTES;
-}
-
 size_t vg_detect_par_count(const vg_detect_par *p)
 {
-	return p->nrecs;
+	return p->round[0].nrecs + p->round[1].nrecs;
 }
 
 static void *work(void *arg)
 {
 	par_worker *w = arg;
-	vg_detect_par *p = w->par;
 	for (size_t i = w->from; i < w->to; i++) {
-		par_rec *r = &p->recs[i];
+		par_rec *r = &w->rd->recs[i];
 		vg_diag d;
-		r->worker = (size_t)(w - p->w);
+		r->worker = (size_t)(w - w->par->w);
 		r->hit0 = w->nhits;
 		if (r->data) {
 			vg_diag_clear(&d);
@@ -267,44 +280,83 @@ static void *work(void *arg)
 	return NULL;
 }
 
-void vg_detect_par_run(vg_detect_par *p, const vg_par_out *out)
+/* Start the threads on a round (a share whose thread cannot start is matched here). */
+static void round_start(vg_detect_par *p, par_round *rd)
 {
-	size_t n = p->nrecs, per = (n + p->nthreads - 1) / p->nthreads;
-	pthread_t tid[VG_DETECT_THREADS_MAX];
-	bool started[VG_DETECT_THREADS_MAX] = {false};
-	if (!n)
-		return;
+	size_t n = rd->nrecs, per = (n + p->nthreads - 1) / p->nthreads;
 	for (size_t t = 0; t < p->nthreads; t++) {
 		par_worker *w = &p->w[t];
+		w->rd = rd;
 		w->from = t * per < n ? t * per : n;
 		w->to = (t + 1) * per < n ? (t + 1) * per : n;
 		w->nhits = 0;
 		w->lost = false;
-		/* share 0 on this thread; a share whose thread cannot start too */
-		if (t && w->from < w->to)
-			started[t] = pthread_create(&tid[t], NULL, work, w) == 0;
+		rd->started[t] = false;
+		if (w->from < w->to && !(rd->started[t] = pthread_create(&rd->tid[t], NULL, work, w) == 0))
+			work(w);
 	}
-	work(&p->w[0]);
-	for (size_t t = 1; t < p->nthreads; t++)
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else if (p->w[t].from < p->w[t].to)
-			work(&p->w[t]);
-	for (size_t i = 0; i < n; i++) {
-		par_rec *r = &p->recs[i];
+	rd->running = true;
+}
+
+/* Wait for a round's threads, then report it in input order. */
+static void round_finish(vg_detect_par *p, par_round *rd, const vg_par_out *out)
+{
+	round_join(p, rd);
+	for (size_t i = 0; i < rd->nrecs; i++) {
+		par_rec *r = &rd->recs[i];
 		par_worker *w = &p->w[r->worker];
 		out->record(out->ctx, r->source, r->number, r->n, r->error);
 		for (size_t k = r->hit0; k < r->hit0 + r->nhits; k++) {
 			par_hit *h = &w->hits[k];
 			out->hit(out->ctx, h->has_p ? &h->p : NULL, h->cev, h->ioc);
 		}
-		free(r->data);
-		free(r->source);
-		free(r->error);
 	}
-	for (size_t t = 0; t < p->nthreads; t++)
+	for (size_t t = 0; t < p->nthreads; t++) {
 		if (p->w[t].lost)
 			out->record(out->ctx, NULL, 0, -1, "out of memory: hits lost");
-	p->nrecs = 0;
-	p->bytes = 0;
+		p->w[t].nhits = 0; /* reported: their contents are the callee's */
+	}
+	round_clear(rd);
+}
+
+void vg_detect_par_add(vg_detect_par *p, const vg_record *rec, const vg_par_out *out)
+{
+	par_round *rd = &p->round[p->fill], *other = &p->round[!p->fill];
+	par_rec *r = &rd->recs[rd->nrecs];
+	memset(r, 0, sizeof *r);
+	r->data = malloc(rec->len ? rec->len : 1);
+	r->source = strdup(rec->source ? rec->source : "");
+	if (!r->data || !r->source) {
+		free(r->data);
+		free(r->source);
+		r->data = NULL;
+		r->source = NULL;
+		r->n = -1; /* reported in order, as a record that could not be read */
+		r->error = strdup("out of memory");
+	} else {
+		memcpy(r->data, rec->data, rec->len);
+	}
+	r->len = rec->len;
+	r->kind = rec->kind;
+	r->number = rec->number;
+	rd->nrecs++;
+	rd->bytes += rec->len;
+	if (rd->nrecs < VG_DETECT_PAR_RECORDS && rd->bytes < VG_DETECT_PAR_BYTES)
+		return;
+	/* full: report the round in flight, set this one going, fill the other */
+	if (other->running)
+		round_finish(p, other, out);
+	round_start(p, rd);
+	p->fill = !p->fill;
+}
+
+void vg_detect_par_run(vg_detect_par *p, const vg_par_out *out)
+{
+	par_round *rd = &p->round[p->fill], *other = &p->round[!p->fill];
+	if (other->running)
+		round_finish(p, other, out);
+	if (rd->nrecs) {
+		round_start(p, rd);
+		round_finish(p, rd, out);
+	}
 }

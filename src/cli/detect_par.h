@@ -26,11 +26,12 @@ void vg_pending_hit_fini(vg_pending_hit *p);
 void vg_pending_hit_rule(vg_pending_hit *p, const vg_hit *hit, const char *event);
 void vg_pending_hit_ioc(vg_pending_hit *p, const vg_ioc_hit *hit, const char *event, const char *platform_source);
 
-/* Matching on N threads: records are copied into a batch; when it is full (or
- * the input pauses) the threads match their share of it, each with its own
- * scratch of the one ruleset, and the results come back on the calling thread
- * in input order, so that correlation windows and alert batches see events as
- * they were read. */
+/* Matching on N threads: records are copied into a round; when it is full the
+ * threads match their share of it, each with its own scratch of the one
+ * ruleset, while the reading thread fills the next round; results come back
+ * on the reading thread in input order, so that correlation windows and alert
+ * batches see events as they were read. When the input pauses everything held
+ * is matched and reported. */
 typedef struct vg_detect_par vg_detect_par;
 
 typedef struct vg_par_out {
@@ -49,10 +50,13 @@ vg_detect_par *vg_detect_par_new(size_t nthreads, const char *platform_source);
 void vg_detect_par_free(vg_detect_par *p);
 /* The ruleset to match with (at start and after a reload; the batch must be empty). */
 vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs, bool corr);
-/* Copy a record into the batch; true when the batch is full (run it). */
-bool vg_detect_par_add(vg_detect_par *p, const vg_record *rec);
+/* Copy a record into the round being filled; when it is full the threads
+ * start on it (the reading thread goes on filling the other round), and the
+ * round they were matching before is reported first. */
+void vg_detect_par_add(vg_detect_par *p, const vg_record *rec, const vg_par_out *out);
+/* Records held, matched or not yet reported. */
 size_t vg_detect_par_count(const vg_detect_par *p);
-/* Match the batch and report it in order (nothing when it is empty). */
+/* Match and report everything held, in order (before a wait, a reload, the end). */
 void vg_detect_par_run(vg_detect_par *p, const vg_par_out *out);
 
 #endif
