@@ -450,6 +450,7 @@ static vg_err read_dir(const char *path, unsigned depth, const vg_input_opts *o,
 		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n && !e; i++) {
 		vg_diag d;
+		vg_diag_clear(&d);
 		vg_err fe = read_any(names[i], depth + 1, o, st, &d);
 		if (fe == VG_ERR_NOMEM)
 			e = fe;

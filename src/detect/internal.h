@@ -275,6 +275,11 @@ typedef struct vg_lit_group {
 	size_t nsupers;
 } vg_lit_group;
 
+/* Refuse what Debian 12's libfyaml could loop on: a line starting with '%'
+ * that is not a well-formed %YAML or %TAG directive (sigma_load.c); *line
+ * says which. */
+vg_err vg_yaml_directives_check(const char *yaml, size_t len, unsigned *line);
+
 /* Build the literal prefilter of a ruleset whose routes are resolved (prefilter.c). */
 vg_err vg_prefilter_build(vg_ruleset *rs, vg_diag *d);
 void vg_prefilter_free(vg_ruleset *rs);

@@ -697,6 +697,7 @@ vg_err vg_ioc_load_path(vg_ruleset *rs, const char *path, vg_ioc_format fmt, vg_
 	char *buf = NULL;
 	size_t len;
 	vg_diag d;
+	vg_diag_clear(&d);
 	if (stat(path, &st))
 		return VG_ERR_IO;
 	if (S_ISDIR(st.st_mode))

@@ -238,6 +238,12 @@ vg_err vg_ruleset_load_mapping_string(vg_ruleset *rs, const char *name, const ch
 		return vg_diag_set(d, VG_ERR_LIMIT, NULL, "mapping larger than %d bytes", VG_MAPPING_FILE_MAX);
 	if (!(nm = vg_arena_strdup(rs->arena, name)))
 		return VG_ERR_NOMEM;
+	unsigned dline;
+	if (vg_yaml_directives_check(yaml, len, &dline)) {
+		vg_diag_set(d, VG_ERR_INVALID, NULL, "YAML: a line starting with '%%' that is not a %%YAML or %%TAG directive");
+		vg_diag_at(d, name, dline);
+		return VG_ERR_INVALID;
+	}
 	doc = fy_document_build_from_string(&cfg, yaml, len);
 	if (!doc) {
 		e = vg_diag_set(d, VG_ERR_INVALID, NULL, "not valid YAML");

@@ -469,6 +469,47 @@ static void report(vg_load_report *rep, vg_diag *d, const char *file, unsigned l
 		rep->problem(rep->ctx, d);
 }
 
+/* YAML directives before libfyaml sees them. Debian 12's libfyaml (0.8)
+ * loops forever on a malformed directive ("%" then a byte such as 0xF4:
+ * upstream issue 101, fixed after that release), so a line that starts
+ * with '%' must be a well-formed %YAML or %TAG directive (Sigma rules and
+ * mappings use neither); anything else is refused with its line. */
+static bool directive_ok(const char *s, size_t n)
+{
+	size_t i = 0, words = 0;
+	bool yaml = n >= 6 && !memcmp(s, "%YAML ", 6), tag = n >= 5 && !memcmp(s, "%TAG ", 5);
+	if (!yaml && !tag)
+		return false;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	for (i = yaml ? 6 : 5; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ')
+			continue;
+		if (c < '!' || c > '~' || (yaml && !((c >= '0' && c <= '9') || c == '.')))
+			return false;
+		if (s[i - 1] == ' ')
+			words++;
+	}
+	return words == (yaml ? 1u : 2u);
+}
+
+vg_err vg_yaml_directives_check(const char *yaml, size_t len, unsigned *line)
+{
+	unsigned ln = 1;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(yaml + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - yaml) : len;
+		if (yaml[i] == '%' && !directive_ok(yaml + i, end - i)) {
+			*line = ln;
+			return VG_ERR_INVALID;
+		}
+		i = end + 1;
+		ln++;
+	}
+	return VG_OK;
+}
+
 vg_err vg_ruleset_load_string(vg_ruleset *rs, const char *name, const char *yaml, size_t len, vg_load_report *rep)
 {
 	struct fy_parse_cfg cfg = {.flags = FYPCF_QUIET | FYPCF_DEFAULT_PARSE};
@@ -481,6 +522,7 @@ vg_err vg_ruleset_load_string(vg_ruleset *rs, const char *name, const char *yaml
 	vg_err e = VG_OK;
 	size_t ndocs = 0;
 	bool collection = false;
+	vg_diag_clear(&d);
 	if (!rep)
 		rep = &dummy;
 	if (rs->compiled)
@@ -490,6 +532,14 @@ vg_err vg_ruleset_load_string(vg_ruleset *rs, const char *name, const char *yaml
 		vg_diag_set(&d, VG_ERR_LIMIT, NULL, "rule file larger than %d bytes", VG_SIGMA_FILE_MAX);
 		rep->rejected++;
 		report(rep, &d, name, 0);
+		return VG_OK;
+	}
+	unsigned dline;
+	if (vg_yaml_directives_check(yaml, len, &dline)) {
+		vg_diag_set(&d, VG_ERR_INVALID, NULL, "YAML: a line starting with '%%' that is not a %%YAML or %%TAG directive");
+		rep->documents++;
+		rep->rejected++;
+		report(rep, &d, name, dline);
 		return VG_OK;
 	}
 	fy_diag_cfg_default(&dcfg);
@@ -581,6 +631,7 @@ static vg_err load_file(vg_ruleset *rs, const char *path, vg_load_report *rep)
 	char *buf = NULL;
 	size_t len = 0;
 	vg_diag d;
+	vg_diag_clear(&d);
 	vg_err e = vg_detect_read_file(path, VG_SIGMA_FILE_MAX, &buf, &len, &d);
 	if (e) {
 		rep->files++;

@@ -362,6 +362,25 @@ static void t_loader_errors(void **st)
 	refused("action: global\ntitle: x\ndetection: {sel: {A: 1}, condition: sel}\n", "old multi-document");
 	refused("title: x\ncorrelation: {type: event_count}\n", "correlation");
 	refused(RULE("    A: 1\n  timeframe: 5m"), "timeframe");
+	/* a malformed directive: Debian 12's libfyaml would loop forever on it */
+	refused("%\xf4", "not a %YAML or %TAG directive");
+	assert_non_null(strstr(last_problem, "rule.yml:1:"));
+	refused("title: x\n%\"\xa6\ndetection: {sel: {A: 1}, condition: sel}\n", "directive");
+	assert_non_null(strstr(last_problem, "rule.yml:2:"));
+	refused("%YAML 1.2 junk\n---\ntitle: x\n", "directive");
+	refused("%TAG !e!\n---\ntitle: x\n", "directive");
+	/* well-formed directives are YAML's own: the rule loads */
+	vg_ruleset *rs = compile(NULL, "%YAML 1.2\n%TAG !e! tag:example.com,2000:\n---\n"
+				       "title: d\nlogsource: {product: x}\ndetection: {sel: {A: 1}, condition: sel}\n");
+	assert_non_null(rs);
+	vg_ruleset_free(rs);
+	/* the same guard in mappings */
+	vg_diag d;
+	vg_diag_clear(&d);
+	rs = vg_ruleset_new();
+	assert_int_equal(vg_ruleset_load_mapping_string(rs, "m.yml", "%\xf4", 2, &d), VG_ERR_INVALID);
+	assert_int_equal(d.line, 1);
+	vg_ruleset_free(rs);
 }
 
 static const char *winmap = "strip_prefixes: [Event.EventData., Event.System.]\nlogsources:\n"
