@@ -163,16 +163,6 @@ out:
 	return 0;
 }
 
-static vg_pending_hit *pending_new(detect *dt)
-{
-	vg_pending_hit *p = &dt->pend[dt->npend];
-	const char *ev = vg_detect_event_json(dt->sc);
-	memset(p, 0, sizeof *p);
-	p->at = vg_time_now_ms();
-	p->event = ev ? strdup(ev) : NULL;
-	return p;
-}
-
 static void pending_done(detect *dt)
 {
 	if (++dt->npend == dt->batch_max)
@@ -190,7 +180,8 @@ static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
 	if (dt->failed || hit->rule->correlation_only)
 		return; /* an inner link of a chain (generate: false) */
 	dt->corr_hits++;
-	p = pending_new(dt);
+	p = &dt->pend[dt->npend];
+	vg_pending_hit_init(p, NULL); /* the event: the window's summary, below */
 	p->rule = hit->rule;
 	if (hit->ngroup && (p->fields = calloc(hit->ngroup, sizeof *p->fields)))
 		for (size_t i = 0; i < hit->ngroup; i++) {
@@ -212,7 +203,6 @@ static void on_corr_hit(void *ctx, const vg_corr_hit *hit)
 		json_decref(s);
 	}
 	vg_buf_puts(&ev, "]}");
-	free(p->event);
 	p->event = vg_buf_steal(&ev);
 	pending_done(dt);
 }
@@ -241,8 +231,9 @@ static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
 	pending_done(dt);
 }
 
-/* --threads: a record the threads matched, and its hits, in input order */
-static void par_record(void *ctx, const char *source, uint64_t number, int n, const char *error)
+/* A record matched (here, or by the threads in input order): counted, and
+ * its error named by source and record. source NULL: not a record. */
+static void record_done(void *ctx, const char *source, uint64_t number, int n, const char *error)
 {
 	detect *dt = ctx;
 	if (source)
@@ -280,7 +271,7 @@ static void par_hit(void *ctx, vg_pending_hit *p, vg_corr_event *cev, bool ioc)
 /* Match what the threads hold (before a wait, a reload, a flush or the end). */
 static void par_drain(detect *dt)
 {
-	vg_par_out out = {.record = par_record, .hit = par_hit, .ctx = dt};
+	vg_par_out out = {.record = record_done, .hit = par_hit, .ctx = dt};
 	if (dt->par)
 		vg_detect_par_run(dt->par, &out);
 }
@@ -355,7 +346,7 @@ static void reload(detect *dt, const char *why)
 	par_drain(dt); /* what was read before the reload, with the rules it was read under */
 	if (build(dt, &rs, &gen, &d) || !(sc = vg_detect_scratch_new(rs)) ||
 	    (dt->par && (!(par = vg_detect_par_new(dt->nthreads, PLATFORM_SOURCE)) ||
-			 vg_detect_par_use(par, rs, vg_ruleset_corr_count(rs) > 0)))) {
+			 vg_detect_par_use(par, rs)))) {
 		if (!d.message[0])
 			vg_diag_set(&d, VG_ERR_NOMEM, NULL, "out of memory");
 		vg_diag_format(&d, msg, sizeof msg);
@@ -426,21 +417,17 @@ static bool on_record(void *ctx, const vg_record *rec)
 	vg_diag d;
 	int n;
 	if (dt->par) { /* matched by the threads, a round at a time */
-		vg_par_out out = {.record = par_record, .hit = par_hit, .ctx = dt};
+		vg_par_out out = {.record = record_done, .hit = par_hit, .ctx = dt};
 		vg_detect_par_add(dt->par, rec, &out);
 		return !dt->failed && !stop_flag;
 	}
+	char msg[800] = "";
 	vg_diag_clear(&d);
-	dt->events++;
 	n = rec->kind == VG_RECORD_JSON ? vg_detect_json(dt->sc, rec->data, rec->len, on_hit, dt, &d)
 					: vg_detect_xml(dt->sc, rec->data, rec->len, on_hit, dt, &d);
-	if (n < 0) {
-		char msg[800];
-		dt->errors++;
+	if (n < 0)
 		vg_diag_format(&d, msg, sizeof msg);
-		if (!dt->cli->quiet)
-			fprintf(stderr, "%s: %s:%" PRIu64 ": %s\n", dt->cli->prog, rec->source, rec->number, msg);
-	}
+	record_done(dt, rec->source ? rec->source : "", rec->number, n, msg);
 	return !dt->failed && !stop_flag;
 }
 
@@ -611,7 +598,7 @@ int vg_cmd_detect(vg_cli *cli, int argc, char **argv)
 	}
 	vg_detect_scratch_set_ioc(dt.sc, on_ioc_hit, &dt);
 	if (dt.nthreads > 1 && (!(dt.par = vg_detect_par_new(dt.nthreads, PLATFORM_SOURCE)) ||
-				vg_detect_par_use(dt.par, dt.rs, vg_ruleset_corr_count(dt.rs) > 0))) {
+				vg_detect_par_use(dt.par, dt.rs))) {
 		rc = vg_cli_fail(cli, VG_ERR_NOMEM, NULL);
 		goto out;
 	}

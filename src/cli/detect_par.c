@@ -28,7 +28,7 @@ void vg_pending_hit_fini(vg_pending_hit *p)
 	memset(p, 0, sizeof *p);
 }
 
-static void pending_init(vg_pending_hit *p, const char *event)
+void vg_pending_hit_init(vg_pending_hit *p, const char *event)
 {
 	memset(p, 0, sizeof *p);
 	p->at = vg_time_now_ms();
@@ -37,7 +37,7 @@ static void pending_init(vg_pending_hit *p, const char *event)
 
 void vg_pending_hit_rule(vg_pending_hit *p, const vg_hit *hit, const char *event)
 {
-	pending_init(p, event);
+	vg_pending_hit_init(p, event);
 	p->rule = hit->rule;
 	if (hit->nfields && (p->fields = calloc(hit->nfields, sizeof *p->fields)))
 		for (size_t i = 0; i < hit->nfields; i++) {
@@ -53,7 +53,7 @@ void vg_pending_hit_ioc(vg_pending_hit *p, const vg_ioc_hit *hit, const char *ev
 {
 	const vg_ioc_info *i = hit->ioc;
 	char ref[300];
-	pending_init(p, event);
+	vg_pending_hit_init(p, event);
 	p->ioc.value = strdup(i->value);
 	p->ioc.type = strdup(vg_ioc_type_name(i->type));
 	p->ioc.source = strdup(i->file);
@@ -234,13 +234,13 @@ static void on_ioc_hit(void *ctx, const vg_ioc_hit *hit)
 	h->ioc = true;
 }
 
-vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs, bool corr)
+vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs)
 {
 	if (p->round[0].nrecs || p->round[1].nrecs || p->round[0].running || p->round[1].running)
 		return VG_ERR_INTERNAL;
 	scratches_free(p);
 	p->rs = rs;
-	p->corr = corr;
+	p->corr = vg_ruleset_corr_count(rs) > 0;
 	for (size_t i = 0; i < p->nthreads; i++) {
 		p->w[i].par = p;
 		if (!(p->w[i].sc = vg_detect_scratch_new(rs))) {
@@ -250,11 +250,6 @@ vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs, bool corr)
 		vg_detect_scratch_set_ioc(p->w[i].sc, on_ioc_hit, &p->w[i]);
 	}
 	return VG_OK;
-}
-
-size_t vg_detect_par_count(const vg_detect_par *p)
-{
-	return p->round[0].nrecs + p->round[1].nrecs;
 }
 
 static void *work(void *arg)

@@ -21,6 +21,8 @@ typedef struct vg_pending_hit {
 	vg_alert_ioc ioc;
 } vg_pending_hit;
 
+/* Zero p, stamp it now, copy the event's JSON (NULL: none). */
+void vg_pending_hit_init(vg_pending_hit *p, const char *event);
 void vg_pending_hit_fini(vg_pending_hit *p);
 /* Fill p (zeroed here) from a rule's hit or an IOC hit; event: the event's JSON (copied). */
 void vg_pending_hit_rule(vg_pending_hit *p, const vg_hit *hit, const char *event);
@@ -49,13 +51,11 @@ typedef struct vg_par_out {
 vg_detect_par *vg_detect_par_new(size_t nthreads, const char *platform_source);
 void vg_detect_par_free(vg_detect_par *p);
 /* The ruleset to match with (at start and after a reload; the batch must be empty). */
-vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs, bool corr);
+vg_err vg_detect_par_use(vg_detect_par *p, const vg_ruleset *rs);
 /* Copy a record into the round being filled; when it is full the threads
  * start on it (the reading thread goes on filling the other round), and the
  * round they were matching before is reported first. */
 void vg_detect_par_add(vg_detect_par *p, const vg_record *rec, const vg_par_out *out);
-/* Records held, matched or not yet reported. */
-size_t vg_detect_par_count(const vg_detect_par *p);
 /* Match and report everything held, in order (before a wait, a reload, the end). */
 void vg_detect_par_run(vg_detect_par *p, const vg_par_out *out);
 

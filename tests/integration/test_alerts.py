@@ -349,8 +349,10 @@ class AlertTest(ServerTest):
         bad3 = [l for l in r3.stderr.splitlines() if "detect:" not in l]
         self.assertEqual(len(bad3), 10, r3.stderr)
         self.assertEqual(bad1, bad3)
-        r = self.srv.cli("detect", "-r", self.rule, "--threads", "0", "-", input="")
-        self.assertEqual(r.returncode, 2, r.stderr)
+        for bad in ("0", "65", "two"):
+            r = self.srv.cli("detect", "-r", self.rule, "--threads", bad, "-", input="")
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("--threads must be between 1 and 64", r.stderr)
 
     def test_7_follow_evtx(self):
         # a followed EVTX file is read again when it changes, only records with a new record number
